@@ -1,0 +1,64 @@
+use core::fmt;
+
+/// Why a byte string is not a valid wire object.
+///
+/// The variants name the field that failed; they never carry the offending bytes, so an error
+/// can be logged without leaking payload content.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum FormatError {
+    /// The payload is shorter than the 20-byte header or does not start with the magic
+    /// `09 F0 C9 F0` (.NET: "bad magic header").
+    BadMagicHeader,
+    /// The magic matches but its version nibble is non-zero: the payload was produced by a newer
+    /// version of the format than this library understands.
+    NewerVersion {
+        /// The version nibble found (1..=15).
+        version: u8,
+    },
+    /// The encryptor body is shorter than its algorithm's minimum, or its ciphertext length is
+    /// impossible for the layout.
+    BodyTooShort {
+        /// The minimum number of body bytes the layout requires.
+        minimum: usize,
+        /// The number of bytes present.
+        actual: usize,
+    },
+    /// The text is not base64url (with or without padding).
+    InvalidBase64,
+    /// The text is not a GUID in any of the .NET `D`, `N`, `B` or `P` forms.
+    InvalidKeyId,
+    /// A time-limited inner payload is shorter than its 8-byte expiration header.
+    TimeLimitedTooShort,
+    /// A time-limited expiration lies outside the range .NET's `DateTimeOffset` can represent.
+    ExpirationOutOfRange,
+    /// A purpose chain holds more purposes than the 32-bit signed count can carry.
+    TooManyPurposes,
+}
+
+impl fmt::Display for FormatError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::BadMagicHeader => f.write_str("not a protected payload: bad magic header"),
+            Self::NewerVersion { version } => write!(
+                f,
+                "payload version {version} was produced by a newer version of the format"
+            ),
+            Self::BodyTooShort { minimum, actual } => write!(
+                f,
+                "encryptor body too short: {actual} bytes, at least {minimum} required"
+            ),
+            Self::InvalidBase64 => f.write_str("input is not valid base64url"),
+            Self::InvalidKeyId => f.write_str("not a valid key id (GUID)"),
+            Self::TimeLimitedTooShort => {
+                f.write_str("time-limited payload is shorter than its expiration header")
+            }
+            Self::ExpirationOutOfRange => {
+                f.write_str("time-limited expiration is outside the representable range")
+            }
+            Self::TooManyPurposes => f.write_str("too many purposes in the chain"),
+        }
+    }
+}
+
+impl std::error::Error for FormatError {}

@@ -45,7 +45,7 @@ impl<'a> ProtectedPayload<'a> {
         if magic & 0xFFFF_FFF0 != MAGIC_HEADER_V0 {
             return Err(FormatError::BadMagicHeader);
         }
-        let version = (magic & 0xF) as u8;
+        let version = magic.to_be_bytes()[3] & 0xF;
         if version != 0 {
             return Err(FormatError::NewerVersion { version });
         }

@@ -1,1 +1,89 @@
-fn main(){}
+//! Project automation, reached as `cargo xtask <command>` through the alias in
+//! `.cargo/config.toml`.
+//!
+//! Commands:
+//! * `ci` — everything CI checks, in the order that fails fastest: formatting, clippy with
+//!   warnings denied, the whole test suite, and the docs with warnings denied.
+#![allow(clippy::print_stdout, reason = "xtask reports progress on stdout")]
+
+use std::env;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+fn main() -> ExitCode {
+    let args: Vec<String> = env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("ci") => ci(),
+        Some("-h" | "--help" | "help") | None => {
+            print_help();
+            Ok(())
+        }
+        Some(other) => Err(format!(
+            "unknown command `{other}` (try `cargo xtask help`)"
+        )),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn print_help() {
+    println!(
+        "usage: cargo xtask <command>\n\n\
+         commands:\n  \
+         ci      cargo fmt --check, clippy -D warnings, the test suite, cargo doc -D warnings"
+    );
+}
+
+fn workspace_root() -> PathBuf {
+    // xtask lives one directory below the workspace root.
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+}
+
+fn cargo() -> Command {
+    let mut cmd = Command::new(env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    cmd.current_dir(workspace_root());
+    cmd
+}
+
+fn run(step: &str, cmd: &mut Command) -> Result<(), String> {
+    println!("==> {step}");
+    let status = cmd
+        .status()
+        .map_err(|e| format!("{step}: cannot start: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{step} failed ({status})"))
+    }
+}
+
+fn ci() -> Result<(), String> {
+    run("cargo fmt", cargo().args(["fmt", "--all", "--", "--check"]))?;
+    run(
+        "cargo clippy",
+        cargo().args([
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ]),
+    )?;
+    run("cargo test", cargo().args(["test", "--workspace"]))?;
+    run(
+        "cargo doc",
+        cargo()
+            .args(["doc", "--workspace", "--no-deps"])
+            .env("RUSTDOCFLAGS", "-D warnings"),
+    )?;
+    println!("==> ci passed");
+    Ok(())
+}

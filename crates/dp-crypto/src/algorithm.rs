@@ -219,18 +219,54 @@ impl Algorithm {
         use AesKeySize::*;
         use ValidationAlgorithm::*;
         [
-            Self::CbcHmac { aes: Aes128, mac: HmacSha256 },
-            Self::CbcHmac { aes: Aes192, mac: HmacSha256 },
-            Self::CbcHmac { aes: Aes256, mac: HmacSha256 },
-            Self::CbcHmac { aes: Aes128, mac: HmacSha512 },
-            Self::CbcHmac { aes: Aes192, mac: HmacSha512 },
-            Self::CbcHmac { aes: Aes256, mac: HmacSha512 },
-            Self::CbcHmac { aes: Aes128, mac: HmacSha1 },
-            Self::CbcHmac { aes: Aes192, mac: HmacSha1 },
-            Self::CbcHmac { aes: Aes256, mac: HmacSha1 },
-            Self::CbcHmac { aes: Aes128, mac: HmacSha384 },
-            Self::CbcHmac { aes: Aes192, mac: HmacSha384 },
-            Self::CbcHmac { aes: Aes256, mac: HmacSha384 },
+            Self::CbcHmac {
+                aes: Aes128,
+                mac: HmacSha256,
+            },
+            Self::CbcHmac {
+                aes: Aes192,
+                mac: HmacSha256,
+            },
+            Self::CbcHmac {
+                aes: Aes256,
+                mac: HmacSha256,
+            },
+            Self::CbcHmac {
+                aes: Aes128,
+                mac: HmacSha512,
+            },
+            Self::CbcHmac {
+                aes: Aes192,
+                mac: HmacSha512,
+            },
+            Self::CbcHmac {
+                aes: Aes256,
+                mac: HmacSha512,
+            },
+            Self::CbcHmac {
+                aes: Aes128,
+                mac: HmacSha1,
+            },
+            Self::CbcHmac {
+                aes: Aes192,
+                mac: HmacSha1,
+            },
+            Self::CbcHmac {
+                aes: Aes256,
+                mac: HmacSha1,
+            },
+            Self::CbcHmac {
+                aes: Aes128,
+                mac: HmacSha384,
+            },
+            Self::CbcHmac {
+                aes: Aes192,
+                mac: HmacSha384,
+            },
+            Self::CbcHmac {
+                aes: Aes256,
+                mac: HmacSha384,
+            },
             Self::Gcm { aes: Aes128 },
             Self::Gcm { aes: Aes192 },
             Self::Gcm { aes: Aes256 },
@@ -242,7 +278,10 @@ impl Algorithm {
     pub fn is_standard(self) -> bool {
         match self {
             Self::CbcHmac { mac, .. } => {
-                matches!(mac, ValidationAlgorithm::HmacSha256 | ValidationAlgorithm::HmacSha512)
+                matches!(
+                    mac,
+                    ValidationAlgorithm::HmacSha256 | ValidationAlgorithm::HmacSha512
+                )
             }
             Self::Gcm { .. } => true,
         }
@@ -353,7 +392,13 @@ mod tests {
         }
         assert_eq!("AES_256_CBC".parse::<Algorithm>()?, Algorithm::default());
         assert_eq!(Algorithm::default().to_string(), "AES_256_CBC+HMACSHA256");
-        for bad in ["", "aes_256_cbc", "AES_256_GCM+HMACSHA256", "AES_256_CBC+HMACSHA1", "3DES"] {
+        for bad in [
+            "",
+            "aes_256_cbc",
+            "AES_256_GCM+HMACSHA256",
+            "AES_256_CBC+HMACSHA1",
+            "3DES",
+        ] {
             assert!(bad.parse::<Algorithm>().is_err(), "{bad}");
         }
         Ok(())

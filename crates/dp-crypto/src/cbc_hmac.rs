@@ -25,7 +25,10 @@ const BLOCK_SIZE: usize = 16;
 
 /// Body length for a plaintext length: PKCS#7 always adds 1..=16 bytes.
 pub(crate) fn body_len(plaintext_len: usize, mac: ValidationAlgorithm) -> usize {
-    KEY_MODIFIER_SIZE + BLOCK_SIZE + (plaintext_len / BLOCK_SIZE + 1) * BLOCK_SIZE + mac.digest_len()
+    KEY_MODIFIER_SIZE
+        + BLOCK_SIZE
+        + (plaintext_len / BLOCK_SIZE + 1) * BLOCK_SIZE
+        + mac.digest_len()
 }
 
 pub(crate) fn encrypt_append(
@@ -67,8 +70,13 @@ pub(crate) fn decrypt(
 ) -> Result<Vec<u8>, CryptoError> {
     let digest_len = mac.digest_len();
     let fail = CryptoError::AuthenticationFailed;
-    let (key_modifier, rest) = body.split_first_chunk::<KEY_MODIFIER_SIZE>().ok_or(fail.clone())?;
-    let ct_len = rest.len().checked_sub(BLOCK_SIZE + digest_len).ok_or(fail.clone())?;
+    let (key_modifier, rest) = body
+        .split_first_chunk::<KEY_MODIFIER_SIZE>()
+        .ok_or(fail.clone())?;
+    let ct_len = rest
+        .len()
+        .checked_sub(BLOCK_SIZE + digest_len)
+        .ok_or(fail.clone())?;
     if ct_len == 0 {
         return Err(fail);
     }
@@ -131,7 +139,9 @@ pub(crate) fn cbc_encrypt_append(
     let padded = (plaintext.len() / BLOCK_SIZE + 1) * BLOCK_SIZE;
     out.extend_from_slice(plaintext);
     out.resize(start + padded, 0);
-    let Some(buf) = out.get_mut(start..) else { return };
+    let Some(buf) = out.get_mut(start..) else {
+        return;
+    };
     with_aes!(aes, C => {
         if let Ok(enc) = cbc::Encryptor::<C>::new_from_slices(key, iv) {
             // The buffer is exactly the padded length, so padding cannot fail.
@@ -192,7 +202,13 @@ macro_rules! with_hmac {
 }
 
 /// Appends `HMAC(key, a || b)` to `out`.
-pub(crate) fn mac_append(mac: ValidationAlgorithm, key: &[u8], a: &[u8], b: &[u8], out: &mut Vec<u8>) {
+pub(crate) fn mac_append(
+    mac: ValidationAlgorithm,
+    key: &[u8],
+    a: &[u8],
+    b: &[u8],
+    out: &mut Vec<u8>,
+) {
     with_hmac!(mac, M => {
         if let Ok(mut m) = <M as KeyInit>::new_from_slice(key) {
             m.update(a);

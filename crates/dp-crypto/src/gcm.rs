@@ -97,7 +97,9 @@ pub(crate) fn decrypt(
     aad: &[u8],
 ) -> Result<Vec<u8>, CryptoError> {
     let fail = CryptoError::AuthenticationFailed;
-    let (key_modifier, rest) = body.split_first_chunk::<KEY_MODIFIER_SIZE>().ok_or(fail.clone())?;
+    let (key_modifier, rest) = body
+        .split_first_chunk::<KEY_MODIFIER_SIZE>()
+        .ok_or(fail.clone())?;
     let (nonce, rest) = rest.split_first_chunk::<NONCE_SIZE>().ok_or(fail.clone())?;
     let (ciphertext, tag) = rest.split_last_chunk::<TAG_SIZE>().ok_or(fail.clone())?;
 

@@ -1,5 +1,10 @@
 //! Known-answer tests from .NET's own test suite and docs (see tests/data/README.md).
-#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::cast_possible_truncation,
+    missing_docs
+)]
 
 mod common;
 
@@ -67,7 +72,11 @@ fn context_headers_match_dotnet_and_docs() {
             },
             other => other.parse().unwrap(),
         };
-        assert_eq!(context_header(alg), hex(expected.as_str().unwrap()), "{name}");
+        assert_eq!(
+            context_header(alg),
+            hex(expected.as_str().unwrap()),
+            "{name}"
+        );
     }
     // The docs' values, as recorded in the .NET vector file.
     let docs = &load("aspnet-kat.json")["context_headers_from_docs"];
@@ -111,8 +120,15 @@ fn encryptor_known_key_vectors() {
             "AES_256_CBC+HMACSHA256".parse().unwrap()
         };
         let pre = case.get("pre_buffer").and_then(|v| v.as_u64()).unwrap_or(0) as usize;
-        let post = case.get("post_buffer").and_then(|v| v.as_u64()).unwrap_or(0) as usize;
-        let (pre, post) = if name.starts_with("Cbc") { (3, 4) } else { (pre, post) };
+        let post = case
+            .get("post_buffer")
+            .and_then(|v| v.as_u64())
+            .unwrap_or(0) as usize;
+        let (pre, post) = if name.starts_with("Cbc") {
+            (3, 4)
+        } else {
+            (pre, post)
+        };
         let expected = b64(str_of(case, "expected_output_base64"));
 
         let enc = AuthenticatedEncryptor::new(alg, &master_key);
@@ -139,7 +155,10 @@ fn derived_end_to_end_vectors() {
     let v = load("derived-e2e.json");
     let master_key = MasterKey::from_bytes(hex(str_of(&v, "master_key_hex")));
     let key_id: KeyId = str_of(&v, "key_id").parse().unwrap();
-    assert_eq!(key_id.to_wire_bytes().to_vec(), hex(str_of(&v, "key_id_wire_hex")));
+    assert_eq!(
+        key_id.to_wire_bytes().to_vec(),
+        hex(str_of(&v, "key_id_wire_hex"))
+    );
     let purposes: Vec<&str> = v["purposes"]
         .as_array()
         .unwrap()
@@ -153,7 +172,8 @@ fn derived_end_to_end_vectors() {
     for case in v["cases"].as_array().unwrap() {
         let alg: Algorithm = str_of(case, "algorithm").parse().unwrap();
         let enc = AuthenticatedEncryptor::new(alg, &master_key);
-        let mut payload = ProtectedPayload::header_with_capacity(key_id, enc.body_len(plaintext.len()));
+        let mut payload =
+            ProtectedPayload::header_with_capacity(key_id, enc.body_len(plaintext.len()));
         enc.encrypt_append(plaintext, &aad, &SequentialRandom::default(), &mut payload)
             .unwrap();
         assert_eq!(payload, hex(str_of(case, "payload_hex")), "{alg}");
@@ -171,16 +191,27 @@ fn derived_end_to_end_vectors() {
         // The published intermediates.
         if let Some(k_e) = case.get("k_e_hex").and_then(|t| t.as_str()) {
             let k_h = case.get("k_h_hex").and_then(|t| t.as_str()).unwrap_or("");
-            let mut keys = vec![0u8; alg.aes().key_len() + alg.validation().map_or(0, |m| m.digest_len())];
+            let mut keys =
+                vec![0u8; alg.aes().key_len() + alg.validation().map_or(0, |m| m.digest_len())];
             Sp800108Kdf::new(master_key.expose_secret())
-                .derive(&aad, context_header(alg), &hex("000102030405060708090a0b0c0d0e0f"), &mut keys)
+                .derive(
+                    &aad,
+                    context_header(alg),
+                    &hex("000102030405060708090a0b0c0d0e0f"),
+                    &mut keys,
+                )
                 .unwrap();
             assert_eq!(keys, [hex(k_e), hex(k_h)].concat(), "{alg}");
         }
     }
 
     let tl = &v["time_limited"];
-    let purposes: Vec<&str> = tl["purposes"].as_array().unwrap().iter().map(|p| p.as_str().unwrap()).collect();
+    let purposes: Vec<&str> = tl["purposes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().unwrap())
+        .collect();
     assert_eq!(purposes.last(), Some(&time_limited::PURPOSE));
     let expiration = time_limited::Expiration::from_unix_nanos(
         i128::from(tl["expiration_unix_seconds"].as_i64().unwrap()) * 1_000_000_000,

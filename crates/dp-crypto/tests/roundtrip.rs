@@ -1,5 +1,5 @@
 //! Property tests: every algorithm round-trips every plaintext size up to 4 KiB.
-#![allow(clippy::unwrap_used, missing_docs)]
+#![allow(clippy::unwrap_used, clippy::cast_possible_truncation, missing_docs)]
 
 use dp_crypto::{Algorithm, AuthenticatedEncryptor, CryptoError, MasterKey, OsRandom};
 use proptest::prelude::*;

@@ -1,5 +1,5 @@
 //! Tampering anywhere in a payload yields the single authentication error and no plaintext.
-#![allow(clippy::unwrap_used, missing_docs)]
+#![allow(clippy::unwrap_used, clippy::cast_possible_truncation, missing_docs)]
 
 mod common;
 
@@ -57,7 +57,10 @@ fn every_bit_of_a_short_payload() {
         }
         let mut longer = payload.clone();
         longer.push(0);
-        assert_eq!(unprotect(&enc, &longer), Err(CryptoError::AuthenticationFailed));
+        assert_eq!(
+            unprotect(&enc, &longer),
+            Err(CryptoError::AuthenticationFailed)
+        );
     }
 }
 

@@ -31,9 +31,7 @@ pub fn encode(bytes: &[u8]) -> String {
 /// [`FormatError::InvalidBase64`] for any character outside the URL-safe alphabet, misplaced or
 /// wrong padding, or an impossible length.
 pub fn decode(text: &str) -> Result<Vec<u8>, FormatError> {
-    DECODER
-        .decode(text)
-        .map_err(|_| FormatError::InvalidBase64)
+    DECODER.decode(text).map_err(|_| FormatError::InvalidBase64)
 }
 
 #[cfg(test)]

@@ -52,7 +52,9 @@ impl<'a> CbcHmacBody<'a> {
         let (key_modifier, rest) = body
             .split_first_chunk::<KEY_MODIFIER_SIZE>()
             .ok_or(too_short)?;
-        let (iv, rest) = rest.split_first_chunk::<AES_BLOCK_SIZE>().ok_or(too_short)?;
+        let (iv, rest) = rest
+            .split_first_chunk::<AES_BLOCK_SIZE>()
+            .ok_or(too_short)?;
         let ct_len = rest.len().checked_sub(digest_size).ok_or(too_short)?;
         if ct_len == 0 {
             return Err(too_short);
@@ -101,7 +103,9 @@ impl<'a> GcmBody<'a> {
         let (key_modifier, rest) = body
             .split_first_chunk::<KEY_MODIFIER_SIZE>()
             .ok_or(too_short)?;
-        let (nonce, rest) = rest.split_first_chunk::<GCM_NONCE_SIZE>().ok_or(too_short)?;
+        let (nonce, rest) = rest
+            .split_first_chunk::<GCM_NONCE_SIZE>()
+            .ok_or(too_short)?;
         let (ciphertext, tag) = rest.split_last_chunk::<GCM_TAG_SIZE>().ok_or(too_short)?;
         Ok(Self {
             key_modifier,

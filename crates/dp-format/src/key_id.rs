@@ -96,9 +96,18 @@ mod tests {
     #[test]
     fn wire_order_matches_dotnet_examples() -> Result<(), FormatError> {
         let cases = [
-            ("3d6d01fd-c0e7-44ae-82dd-013b996b4093", "fd016d3de7c0ae4482dd013b996b4093"),
-            ("ba73c9ce-d322-4e45-af90-341307e11c38", "cec973ba22d3454eaf90341307e11c38"),
-            ("0c819c80-6619-4019-9536-53f8aaffee57", "809c810c19661940953653f8aaffee57"),
+            (
+                "3d6d01fd-c0e7-44ae-82dd-013b996b4093",
+                "fd016d3de7c0ae4482dd013b996b4093",
+            ),
+            (
+                "ba73c9ce-d322-4e45-af90-341307e11c38",
+                "cec973ba22d3454eaf90341307e11c38",
+            ),
+            (
+                "0c819c80-6619-4019-9536-53f8aaffee57",
+                "809c810c19661940953653f8aaffee57",
+            ),
         ];
         for (text, wire) in cases {
             let wire = wire.replace(' ', "");
@@ -131,7 +140,11 @@ mod tests {
             " 3d6d01fd-c0e7-44ae-82dd-013b996b4093",
             "{3d6d01fd-c0e7-44ae-82dd-013b996b4093",
         ] {
-            assert_eq!(bad.parse::<KeyId>(), Err(FormatError::InvalidKeyId), "{bad}");
+            assert_eq!(
+                bad.parse::<KeyId>(),
+                Err(FormatError::InvalidKeyId),
+                "{bad}"
+            );
         }
         Ok(())
     }

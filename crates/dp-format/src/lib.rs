@@ -26,7 +26,9 @@ mod payload;
 pub mod time_limited;
 
 pub use aad::{AadBuilder, encoded_7bit_len};
-pub use body::{AES_BLOCK_SIZE, CbcHmacBody, GCM_NONCE_SIZE, GCM_TAG_SIZE, GcmBody, KEY_MODIFIER_SIZE};
+pub use body::{
+    AES_BLOCK_SIZE, CbcHmacBody, GCM_NONCE_SIZE, GCM_TAG_SIZE, GcmBody, KEY_MODIFIER_SIZE,
+};
 pub use error::FormatError;
 pub use key_id::KeyId;
 pub use payload::{MAGIC_HEADER_V0, PAYLOAD_HEADER_LEN, ProtectedPayload};

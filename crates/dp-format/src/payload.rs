@@ -117,7 +117,10 @@ mod tests {
 
         let mut first = good.clone();
         first[0] = first[0].wrapping_add(1);
-        assert_eq!(ProtectedPayload::parse(&first), Err(FormatError::BadMagicHeader));
+        assert_eq!(
+            ProtectedPayload::parse(&first),
+            Err(FormatError::BadMagicHeader)
+        );
 
         let mut version = good.clone();
         version[3] = version[3].wrapping_add(1);

@@ -100,7 +100,10 @@ mod tests {
     fn dotnet_headers() -> Result<(), FormatError> {
         // 2000-01-01T00:00:00Z = 946684800 s after the Unix epoch.
         let y2k = Expiration::from_unix_nanos(946_684_800 * 1_000_000_000)?;
-        assert_eq!(encode(y2k, &[]), [0x08, 0xC1, 0x22, 0x02, 0x47, 0xE4, 0x40, 0x00]);
+        assert_eq!(
+            encode(y2k, &[]),
+            [0x08, 0xC1, 0x22, 0x02, 0x47, 0xE4, 0x40, 0x00]
+        );
         assert_eq!(
             encode(Expiration::NEVER, &[]),
             [0x2B, 0xCA, 0x28, 0x75, 0xF4, 0x37, 0x3F, 0xFF]

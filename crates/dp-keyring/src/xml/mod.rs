@@ -1,0 +1,96 @@
+//! Key and revocation XML, read and written exactly as ASP.NET Core Data Protection does.
+//!
+//! Reading is namespace-aware (never by prefix) and tolerant where .NET is: a UTF-8 BOM, an XML
+//! declaration, comments and whitespace anywhere, CRLF line ends. Writing produces what .NET on
+//! Linux writes (spec §7.1): UTF-8 with BOM, the XML declaration, two-space indentation, the
+//! unencrypted-key warning comment.
+
+mod descriptor;
+mod read;
+mod write;
+
+pub use descriptor::{Descriptor, DescriptorForm};
+pub use read::parse_element;
+pub use write::{key_document, revocation_document};
+
+use dp_format::KeyId;
+
+use crate::Timestamp;
+
+/// The XML namespace of `requiresEncryption` and `encryptedSecret`.
+pub const DATA_PROTECTION_NS: &str = "http://schemas.asp.net/2015/03/dataProtection";
+
+/// One top-level element of a repository.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Element {
+    /// A `<key>` whose id and dates parsed.
+    Key(KeyElement),
+    /// A `<key>` whose id or dates did not parse: .NET skips such keys; we keep the reason so it
+    /// can be shown.
+    MalformedKey {
+        /// The id, when it parsed.
+        id: Option<KeyId>,
+        /// What is wrong, without secret material.
+        reason: String,
+    },
+    /// A `<revocation>`.
+    Revocation(Revocation),
+    /// Any other root element; ignored, as .NET does.
+    Other {
+        /// Its local name.
+        name: String,
+    },
+}
+
+/// A parsed `<key>` element.
+#[derive(Debug)]
+pub struct KeyElement {
+    /// The key id (`id` attribute).
+    pub id: KeyId,
+    /// `<creationDate>`.
+    pub creation: Timestamp,
+    /// `<activationDate>`.
+    pub activation: Timestamp,
+    /// `<expirationDate>`.
+    pub expiration: Timestamp,
+    /// The descriptor, or why it cannot be used. Failure makes only this key unusable.
+    pub descriptor: Result<Descriptor, String>,
+}
+
+/// A parsed `<revocation>` element.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Revocation {
+    /// Revokes one key (`<key id="…"/>`).
+    Key {
+        /// The revoked key.
+        id: KeyId,
+        /// `<revocationDate>`.
+        date: Timestamp,
+        /// `<reason>` (written, never used for decisions).
+        reason: Option<String>,
+    },
+    /// Revokes every key created strictly before `date` (`<key id="*"/>`).
+    AllCreatedBefore {
+        /// `<revocationDate>`.
+        date: Timestamp,
+        /// `<reason>`.
+        reason: Option<String>,
+    },
+}
+
+impl Revocation {
+    /// The repository friendly name .NET uses: `revocation-{id}` or
+    /// `revocation-{yyyyMMddTHHmmssFFFFFFFZ}`.
+    pub fn friendly_name(&self) -> String {
+        match self {
+            Self::Key { id, .. } => format!("revocation-{id}"),
+            Self::AllCreatedBefore { date, .. } => format!("revocation-{}", date.to_compact_utc()),
+        }
+    }
+}
+
+/// The repository friendly name of a key: `key-{id}`.
+pub fn key_friendly_name(id: KeyId) -> String {
+    format!("key-{id}")
+}

@@ -1,0 +1,273 @@
+//! Reading the ring out of a repository and writing keys and revocations into it.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use dp_crypto::{Algorithm, AuthenticatedEncryptor, MasterKey, SecureRandom};
+use dp_format::KeyId;
+
+use crate::repository::XmlRepository;
+use crate::xml::{self, Descriptor, DescriptorForm, Element, Revocation};
+use crate::{Clock, Key, KeyringError, Timestamp};
+
+/// A key element that could not be read (bad id or dates). .NET skips such keys; we list them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnreadableKey {
+    /// The id, when it parsed.
+    pub id: Option<KeyId>,
+    /// Where it was read from.
+    pub source: String,
+    /// Why it is unreadable.
+    pub reason: String,
+}
+
+/// Everything the repository holds, interpreted.
+#[derive(Debug, Default)]
+pub struct LoadedKeys {
+    /// Readable keys, with revocations applied, in repository order.
+    pub keys: Vec<Arc<Key>>,
+    /// Key elements whose metadata did not parse.
+    pub unreadable: Vec<UnreadableKey>,
+    /// Revocation elements by repository name.
+    pub revocations: Vec<(String, Revocation)>,
+}
+
+/// Reads and writes keys and revocations (.NET's `XmlKeyManager`).
+pub struct KeyManager {
+    repository: Arc<dyn XmlRepository>,
+    clock: Arc<dyn Clock>,
+    rng: Arc<dyn SecureRandom>,
+}
+
+impl core::fmt::Debug for KeyManager {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("KeyManager")
+            .field("repository", &self.repository.describe())
+            .finish_non_exhaustive()
+    }
+}
+
+impl KeyManager {
+    /// A manager over a repository.
+    pub fn new(
+        repository: Arc<dyn XmlRepository>,
+        clock: Arc<dyn Clock>,
+        rng: Arc<dyn SecureRandom>,
+    ) -> Self {
+        Self {
+            repository,
+            clock,
+            rng,
+        }
+    }
+
+    /// The repository.
+    pub fn repository(&self) -> &Arc<dyn XmlRepository> {
+        &self.repository
+    }
+
+    /// The clock.
+    pub fn clock(&self) -> &Arc<dyn Clock> {
+        &self.clock
+    }
+
+    /// The random source.
+    pub fn rng(&self) -> &Arc<dyn SecureRandom> {
+        &self.rng
+    }
+
+    /// Reads every element and applies revocations.
+    ///
+    /// Fails closed like .NET: an unreadable file, a malformed revocation or two keys with one
+    /// id fail the whole read. A key with malformed metadata is skipped (and reported in
+    /// [`LoadedKeys::unreadable`]); a key whose descriptor cannot be used stays in the ring,
+    /// unusable.
+    ///
+    /// # Errors
+    /// [`KeyringError::MalformedElement`], [`KeyringError::DuplicateKeyId`] or an I/O error.
+    pub fn load(&self) -> Result<LoadedKeys, KeyringError> {
+        let mut loaded = LoadedKeys::default();
+        let mut keys = Vec::new();
+        let mut seen = HashSet::new();
+        for element in self.repository.load_all()? {
+            match xml::parse_element(&element.xml, &element.source)? {
+                Element::Key(k) => {
+                    if !seen.insert(k.id) {
+                        return Err(KeyringError::DuplicateKeyId(k.id));
+                    }
+                    let encryptor = k
+                        .descriptor
+                        .map(|d| AuthenticatedEncryptor::new(d.algorithm, &d.master_key));
+                    keys.push(Key {
+                        id: k.id,
+                        creation: k.creation,
+                        activation: k.activation,
+                        expiration: k.expiration,
+                        revoked: false,
+                        element_name: element.name.clone(),
+                        source: element.source.clone(),
+                        encryptor,
+                    });
+                }
+                Element::MalformedKey { id, reason } => loaded.unreadable.push(UnreadableKey {
+                    id,
+                    source: element.source.clone(),
+                    reason,
+                }),
+                Element::Revocation(r) => loaded.revocations.push((element.name.clone(), r)),
+                _ => {}
+            }
+        }
+        let mass_revocation = loaded
+            .revocations
+            .iter()
+            .filter_map(|(_, r)| match r {
+                Revocation::AllCreatedBefore { date, .. } => Some(*date),
+                Revocation::Key { .. } => None,
+            })
+            .max();
+        for key in &mut keys {
+            let single = loaded
+                .revocations
+                .iter()
+                .any(|(_, r)| matches!(r, Revocation::Key { id, .. } if *id == key.id));
+            // Strictly before: a key created at the revocation instant survives (.NET test
+            // `GetAllKeys_UnderstandsRevocations`).
+            let mass = mass_revocation.is_some_and(|date| key.creation < date);
+            key.revoked = single || mass;
+        }
+        loaded.keys = keys.into_iter().map(Arc::new).collect();
+        Ok(loaded)
+    }
+
+    /// Creates and stores a new key.
+    ///
+    /// The creation date is `min(activation, now)`, as current .NET writes it.
+    ///
+    /// # Errors
+    /// [`KeyringError::InvalidArgument`] if expiration is not after activation; repository
+    /// errors; [`KeyringError::Crypto`] if the random source fails.
+    pub fn create_key(
+        &self,
+        activation: Timestamp,
+        expiration: Timestamp,
+        algorithm: Algorithm,
+    ) -> Result<KeyId, KeyringError> {
+        if expiration <= activation {
+            return Err(KeyringError::InvalidArgument(
+                "a key must expire after it activates".into(),
+            ));
+        }
+        let now = self.clock.now();
+        let creation = if activation < now { activation } else { now };
+        let mut id_bytes = [0u8; 16];
+        self.rng.fill(&mut id_bytes)?;
+        let id = KeyId::from_uuid(uuid::Builder::from_random_bytes(id_bytes).into_uuid());
+        let descriptor = Descriptor {
+            algorithm,
+            master_key: MasterKey::generate(self.rng.as_ref())?,
+            form: DescriptorForm::AuthenticatedEncryptor,
+        };
+        let document = zeroize::Zeroizing::new(xml::key_document(
+            id,
+            creation.to_utc(),
+            activation.to_utc(),
+            expiration.to_utc(),
+            &descriptor,
+        ));
+        self.repository
+            .store(&xml::key_friendly_name(id), &document)?;
+        Ok(id)
+    }
+
+    /// Revokes one key, now. Revoking a revoked key again is a no-op.
+    ///
+    /// # Errors
+    /// Repository errors.
+    pub fn revoke_key(&self, id: KeyId, reason: Option<&str>) -> Result<(), KeyringError> {
+        let loaded = self.load()?;
+        if loaded
+            .revocations
+            .iter()
+            .any(|(_, r)| matches!(r, Revocation::Key { id: rid, .. } if *rid == id))
+        {
+            return Ok(());
+        }
+        let revocation = Revocation::Key {
+            id,
+            date: self.clock.now().to_utc(),
+            reason: reason.map(str::to_owned),
+        };
+        self.repository.store(
+            &revocation.friendly_name(),
+            &xml::revocation_document(&revocation),
+        )
+    }
+
+    /// Revokes every key created before `date`.
+    ///
+    /// # Errors
+    /// Repository errors.
+    pub fn revoke_all_created_before(
+        &self,
+        date: Timestamp,
+        reason: Option<&str>,
+    ) -> Result<(), KeyringError> {
+        let revocation = Revocation::AllCreatedBefore {
+            date,
+            reason: reason.map(str::to_owned),
+        };
+        self.repository.store(
+            &revocation.friendly_name(),
+            &xml::revocation_document(&revocation),
+        )
+    }
+
+    /// Deletes the keys `select` picks, then the revocations left pointing at nothing and the
+    /// superseded mass revocations (.NET 9's `DeleteKeys`). Returns the deleted key ids.
+    ///
+    /// # Security
+    /// Payloads protected with a deleted key can never be unprotected again.
+    ///
+    /// # Errors
+    /// Repository errors.
+    pub fn delete_keys(
+        &self,
+        select: impl Fn(&Key) -> bool,
+    ) -> Result<Vec<KeyId>, KeyringError> {
+        let loaded = self.load()?;
+        let (doomed, kept): (Vec<&Arc<Key>>, Vec<&Arc<Key>>) =
+            loaded.keys.iter().partition(|k| select(k));
+        if doomed.is_empty() {
+            return Ok(Vec::new());
+        }
+        let names: Vec<String> = doomed.iter().map(|k| k.element_name.clone()).collect();
+        self.repository.delete(&names)?;
+
+        // Unreadable keys are still in the repository: their revocations stay.
+        let remaining: HashSet<KeyId> = kept
+            .iter()
+            .map(|k| k.id)
+            .chain(loaded.unreadable.iter().filter_map(|u| u.id))
+            .collect();
+        let latest_mass = loaded
+            .revocations
+            .iter()
+            .filter_map(|(_, r)| match r {
+                Revocation::AllCreatedBefore { date, .. } => Some(*date),
+                Revocation::Key { .. } => None,
+            })
+            .max();
+        let stale: Vec<String> = loaded
+            .revocations
+            .iter()
+            .filter(|(_, r)| match r {
+                Revocation::Key { id, .. } => !remaining.contains(id),
+                Revocation::AllCreatedBefore { date, .. } => Some(*date) != latest_mass,
+            })
+            .map(|(name, _)| name.clone())
+            .collect();
+        self.repository.delete(&stale)?;
+        Ok(doomed.iter().map(|k| k.id).collect())
+    }
+}

@@ -1,0 +1,73 @@
+//! Where key and revocation elements are stored. Persistence only: what the elements mean is the
+//! key manager's business.
+
+mod file_system;
+mod memory;
+
+pub use file_system::FileSystemRepository;
+pub use memory::MemoryRepository;
+
+use crate::KeyringError;
+
+/// One stored element.
+#[derive(Clone)]
+pub struct StoredElement {
+    /// The friendly name (`key-{id}`, `revocation-…`); the file stem for the file system.
+    pub name: String,
+    /// Where it lives, for messages (a path, or `memory:NAME`).
+    pub source: String,
+    /// The XML text. For keys it contains the master key: treat as secret.
+    pub xml: String,
+}
+
+impl core::fmt::Debug for StoredElement {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("StoredElement")
+            .field("name", &self.name)
+            .field("source", &self.source)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Drop for StoredElement {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.xml);
+    }
+}
+
+/// A held exclusive lock on a repository; released on drop.
+pub trait RepositoryLock: Send {}
+
+/// Storage for key-ring XML elements, as .NET's `IXmlRepository` (+ `IDeletableXmlRepository`).
+///
+/// Implementations must make `store` atomic (an element is either wholly there or not at all)
+/// and must never overwrite an existing element.
+pub trait XmlRepository: Send + Sync {
+    /// Every element in the repository.
+    ///
+    /// # Errors
+    /// An I/O error, or an element that cannot be read at all (which must fail the whole read:
+    /// it might be a revocation).
+    fn load_all(&self) -> Result<Vec<StoredElement>, KeyringError>;
+
+    /// Stores a new element under a friendly name.
+    ///
+    /// # Errors
+    /// I/O failure, a read-only repository, or an element of that name already existing.
+    fn store(&self, name: &str, xml: &str) -> Result<(), KeyringError>;
+
+    /// Deletes elements by friendly name; missing ones are ignored.
+    ///
+    /// # Errors
+    /// I/O failure or a read-only repository.
+    fn delete(&self, names: &[String]) -> Result<(), KeyringError>;
+
+    /// Takes the repository-wide exclusive lock that serialises key creation between processes.
+    ///
+    /// # Errors
+    /// I/O failure (a read-only repository may still be lockable: locks are advisory).
+    fn lock(&self) -> Result<Box<dyn RepositoryLock>, KeyringError>;
+
+    /// A short description for messages (`directory /path/to/keys`).
+    fn describe(&self) -> String;
+}

@@ -1,0 +1,229 @@
+//! The key ring snapshot and the provider that caches and refreshes it.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use arc_swap::ArcSwapOption;
+use dp_format::KeyId;
+use time::Duration;
+
+use crate::manager::{KeyManager, LoadedKeys, UnreadableKey};
+use crate::policy::{GenerationDecision, KeyManagementOptions, generation_decision, resolve_default_key};
+use crate::{Key, KeyringError, Timestamp};
+
+/// An immutable snapshot of the key ring: every key, and the default key to protect with.
+#[derive(Debug, Clone)]
+pub struct KeyRing {
+    keys: HashMap<KeyId, Arc<Key>>,
+    ordered: Vec<Arc<Key>>,
+    unreadable: Vec<UnreadableKey>,
+    default_key: Arc<Key>,
+    expires_at: Timestamp,
+}
+
+impl KeyRing {
+    /// The key new payloads are protected with.
+    pub fn default_key(&self) -> &Arc<Key> {
+        &self.default_key
+    }
+
+    /// A key by id.
+    pub fn key(&self, id: KeyId) -> Option<&Arc<Key>> {
+        self.keys.get(&id)
+    }
+
+    /// Every readable key, in repository order.
+    pub fn keys(&self) -> &[Arc<Key>] {
+        &self.ordered
+    }
+
+    /// Key elements whose metadata could not be read.
+    pub fn unreadable(&self) -> &[UnreadableKey] {
+        &self.unreadable
+    }
+
+    /// When this snapshot should be re-read.
+    pub fn expires_at(&self) -> Timestamp {
+        self.expires_at
+    }
+}
+
+/// How often an unknown key id may force a re-read of the repository.
+const FORCED_REFRESH_INTERVAL: Duration = Duration::seconds(10);
+
+/// How long a ring is kept after a failed refresh (.NET: 2 minutes).
+const STALE_GRACE: Duration = Duration::minutes(2);
+
+/// Loads, caches and refreshes the key ring; generates keys when the policy says so.
+///
+/// Reads on the hot path are one atomic pointer load (`arc-swap`); only a refresh takes a lock,
+/// and only one thread refreshes at a time while the others keep using the current snapshot.
+pub(crate) struct KeyRingProvider {
+    manager: KeyManager,
+    options: KeyManagementOptions,
+    current: ArcSwapOption<KeyRing>,
+    refresh: Mutex<()>,
+    last_forced_refresh: Mutex<Option<Timestamp>>,
+}
+
+impl KeyRingProvider {
+    pub(crate) fn new(manager: KeyManager, options: KeyManagementOptions) -> Self {
+        Self {
+            manager,
+            options,
+            current: ArcSwapOption::empty(),
+            refresh: Mutex::new(()),
+            last_forced_refresh: Mutex::new(None),
+        }
+    }
+
+    pub(crate) fn manager(&self) -> &KeyManager {
+        &self.manager
+    }
+
+    pub(crate) fn options(&self) -> &KeyManagementOptions {
+        &self.options
+    }
+
+    /// The current ring, refreshing it when its time is up.
+    pub(crate) fn current(&self) -> Result<Arc<KeyRing>, KeyringError> {
+        let now = self.manager.clock().now();
+        if let Some(ring) = self.current.load_full()
+            && now < ring.expires_at
+        {
+            return Ok(ring);
+        }
+        let _guard = self.refresh.lock().unwrap_or_else(PoisonError::into_inner);
+        // Another thread may have refreshed while this one waited.
+        if let Some(ring) = self.current.load_full()
+            && now < ring.expires_at
+        {
+            return Ok(ring);
+        }
+        self.rebuild(now)
+    }
+
+    /// Forces a re-read because a payload named a key the ring lacks — at most once per
+    /// [`FORCED_REFRESH_INTERVAL`], so a flood of forged key ids cannot hammer the repository.
+    pub(crate) fn refresh_for_unknown_key(&self) -> Result<Option<Arc<KeyRing>>, KeyringError> {
+        let now = self.manager.clock().now();
+        {
+            let mut last = self
+                .last_forced_refresh
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            if last.is_some_and(|t| now < t + FORCED_REFRESH_INTERVAL && now >= t) {
+                return Ok(None);
+            }
+            *last = Some(now);
+        }
+        let _guard = self.refresh.lock().unwrap_or_else(PoisonError::into_inner);
+        self.rebuild(now).map(Some)
+    }
+
+    /// Drops the cached ring so the next call re-reads (after a local change).
+    pub(crate) fn invalidate(&self) {
+        self.current.store(None);
+    }
+
+    fn rebuild(&self, now: Timestamp) -> Result<Arc<KeyRing>, KeyringError> {
+        match self.build(now) {
+            Ok(ring) => {
+                let ring = Arc::new(ring);
+                self.current.store(Some(Arc::clone(&ring)));
+                Ok(ring)
+            }
+            Err(e) => {
+                // Keep serving the previous ring for a short while so that a transient
+                // repository failure does not take every caller down; report this failure.
+                if let Some(old) = self.current.load_full() {
+                    let mut stale = (*old).clone();
+                    stale.expires_at = now + STALE_GRACE;
+                    self.current.store(Some(Arc::new(stale)));
+                }
+                Err(e)
+            }
+        }
+    }
+
+    fn build(&self, now: Timestamp) -> Result<KeyRing, KeyringError> {
+        let mut loaded = self.manager.load()?;
+        let (mut resolution, decision) = generation_decision(now, &loaded.keys, &self.options);
+        let mut just_added = None;
+        if decision != GenerationDecision::None && self.options.auto_generate_keys {
+            match self.generate_locked(now) {
+                Ok((reloaded, added)) => {
+                    loaded = reloaded;
+                    just_added = added;
+                    resolution = resolve_default_key(now, &loaded.keys, &self.options);
+                }
+                // A read-only ring that still has a usable key keeps working with it, as .NET
+                // does with automatic generation disabled.
+                Err(e @ KeyringError::ReadOnlyRepository(_)) => {
+                    if resolution.default_key.or(resolution.fallback_key).is_none() {
+                        return Err(e);
+                    }
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        let default_id = resolution
+            .default_key
+            .or(resolution.fallback_key)
+            .or(just_added)
+            .ok_or(KeyringError::NoDefaultKey)?;
+        self.assemble(now, loaded, default_id)
+    }
+
+    /// Creates a key under the repository lock, after re-reading: if another process created
+    /// one meanwhile, the policy no longer asks for one and nothing is created.
+    fn generate_locked(&self, now: Timestamp) -> Result<(LoadedKeys, Option<KeyId>), KeyringError> {
+        let _lock = self.manager.repository().lock()?;
+        let loaded = self.manager.load()?;
+        let (_, decision) = generation_decision(now, &loaded.keys, &self.options);
+        let activation = match decision {
+            GenerationDecision::None => return Ok((loaded, None)),
+            GenerationDecision::Immediate => now,
+            GenerationDecision::Successor { activation } => activation,
+        };
+        let expiration = now + self.options.new_key_lifetime;
+        let id = self
+            .manager
+            .create_key(activation, expiration, self.options.algorithm)?;
+        Ok((self.manager.load()?, Some(id)))
+    }
+
+    fn assemble(
+        &self,
+        now: Timestamp,
+        loaded: LoadedKeys,
+        default_id: KeyId,
+    ) -> Result<KeyRing, KeyringError> {
+        let keys: HashMap<KeyId, Arc<Key>> =
+            loaded.keys.iter().map(|k| (k.id, Arc::clone(k))).collect();
+        let default_key = keys
+            .get(&default_id)
+            .cloned()
+            .ok_or(KeyringError::NoDefaultKey)?;
+        if default_key.revoked {
+            return Err(KeyringError::KeyRevoked(default_id));
+        }
+        let mut jitter = [0u8; 1];
+        let _ = self.manager.rng().fill(&mut jitter);
+        // refresh · (1 − U/5) with U in [0, 1): up to 20 % earlier, so that a fleet started
+        // together does not re-read in lockstep.
+        let refresh = self.options.key_ring_refresh_period
+            - self.options.key_ring_refresh_period * (f64::from(jitter[0]) / 256.0 / 5.0);
+        let mut expires_at = now + refresh;
+        if !default_key.is_expired_at(now) && default_key.expiration < expires_at {
+            expires_at = default_key.expiration;
+        }
+        Ok(KeyRing {
+            keys,
+            ordered: loaded.keys,
+            unreadable: loaded.unreadable,
+            default_key,
+            expires_at,
+        })
+    }
+}

@@ -112,9 +112,9 @@ impl fmt::Display for KeyringError {
                 write!(f, "the key ring holds more than one key with id {id}")
             }
             Self::InvalidDate(text) => write!(f, "invalid date `{text}`"),
-            Self::NoDefaultKey => f.write_str(
-                "the key ring has no usable default key and key generation is disabled",
-            ),
+            Self::NoDefaultKey => {
+                f.write_str("the key ring has no usable default key and key generation is disabled")
+            }
             Self::Io { context, source } => write!(f, "{context}: {source}"),
             Self::ReadOnlyRepository(path) => {
                 write!(f, "the key directory {} is not writable", path.display())

@@ -55,7 +55,10 @@ impl Key {
 
     /// The algorithm, when the descriptor could be read.
     pub fn algorithm(&self) -> Option<Algorithm> {
-        self.encryptor.as_ref().ok().map(AuthenticatedEncryptor::algorithm)
+        self.encryptor
+            .as_ref()
+            .ok()
+            .map(AuthenticatedEncryptor::algorithm)
     }
 
     /// Why the key cannot be used, if it cannot.
@@ -78,10 +81,12 @@ impl Key {
     /// # Errors
     /// [`KeyringError::KeyUnusable`] when the descriptor could not be read or decrypted.
     pub fn encryptor(&self) -> Result<&AuthenticatedEncryptor, KeyringError> {
-        self.encryptor.as_ref().map_err(|reason| KeyringError::KeyUnusable {
-            id: self.id,
-            reason: reason.clone(),
-        })
+        self.encryptor
+            .as_ref()
+            .map_err(|reason| KeyringError::KeyUnusable {
+                id: self.id,
+                reason: reason.clone(),
+            })
     }
 }
 

@@ -231,10 +231,7 @@ impl KeyManager {
     ///
     /// # Errors
     /// Repository errors.
-    pub fn delete_keys(
-        &self,
-        select: impl Fn(&Key) -> bool,
-    ) -> Result<Vec<KeyId>, KeyringError> {
+    pub fn delete_keys(&self, select: impl Fn(&Key) -> bool) -> Result<Vec<KeyId>, KeyringError> {
         let loaded = self.load()?;
         let (doomed, kept): (Vec<&Arc<Key>>, Vec<&Arc<Key>>) =
             loaded.keys.iter().partition(|k| select(k));

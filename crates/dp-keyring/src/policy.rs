@@ -186,7 +186,13 @@ mod tests {
     }
 
     /// .NET's test helper: creation defaults to `DateTimeOffset.MinValue` ("long propagated").
-    fn key(id: u8, activation: &str, expiration: &str, creation: Option<&str>, revoked: bool) -> Arc<Key> {
+    fn key(
+        id: u8,
+        activation: &str,
+        expiration: &str,
+        creation: Option<&str>,
+        revoked: bool,
+    ) -> Arc<Key> {
         Arc::new(Key {
             id: KeyId::from_wire_bytes([id; 16]),
             creation: creation.map_or_else(|| t("0001-01-01T00:00:00Z"), t),
@@ -212,15 +218,36 @@ mod tests {
 
     #[test]
     fn dotnet_default_key_resolver_vectors() {
-        let k1 = key(1, "2015-03-01T00:00:00Z", "2016-03-01T00:00:00Z", None, false);
-        let k2 = key(2, "2016-03-01T00:00:00Z", "2017-03-01T00:00:00Z", None, false);
+        let k1 = key(
+            1,
+            "2015-03-01T00:00:00Z",
+            "2016-03-01T00:00:00Z",
+            None,
+            false,
+        );
+        let k2 = key(
+            2,
+            "2016-03-01T00:00:00Z",
+            "2017-03-01T00:00:00Z",
+            None,
+            false,
+        );
         let both = [Arc::clone(&k1), Arc::clone(&k2)];
         assert_eq!(resolve("2016-02-20T23:59:00Z", &both).default_key, id(1));
         // Within the 5-minute skew of K2's activation.
         assert_eq!(resolve("2016-02-29T23:59:00Z", &both).default_key, id(2));
 
-        let only_future = [key(1, "2016-03-01T00:00:00Z", "2017-03-01T00:00:00Z", None, false)];
-        assert_eq!(resolve("2016-02-29T23:59:00Z", &only_future).default_key, id(1));
+        let only_future = [key(
+            1,
+            "2016-03-01T00:00:00Z",
+            "2017-03-01T00:00:00Z",
+            None,
+            false,
+        )];
+        assert_eq!(
+            resolve("2016-02-29T23:59:00Z", &only_future).default_key,
+            id(1)
+        );
 
         let expiring = resolve("2016-02-29T23:59:00Z", &[Arc::clone(&k1)]);
         assert_eq!(expiring.default_key, id(1));
@@ -228,21 +255,48 @@ mod tests {
 
         let revoked_latest = [
             Arc::clone(&k1),
-            key(2, "2015-03-02T00:00:00Z", "2016-03-01T00:00:00Z", None, true),
+            key(
+                2,
+                "2015-03-02T00:00:00Z",
+                "2016-03-01T00:00:00Z",
+                None,
+                true,
+            ),
         ];
         let r = resolve("2015-04-01T00:00:00Z", &revoked_latest);
         assert_eq!(r.default_key, None);
         assert!(r.should_generate_new_key);
 
-        assert_eq!(resolve("2015-02-28T23:55:00Z", &[Arc::clone(&k1)]).default_key, id(1));
+        assert_eq!(
+            resolve("2015-02-28T23:55:00Z", &[Arc::clone(&k1)]).default_key,
+            id(1)
+        );
         let early = resolve("2015-02-28T23:00:00Z", &[Arc::clone(&k1)]);
         assert_eq!(early.default_key, None);
         assert!(early.should_generate_new_key);
 
         let mixed = [
-            key(1, "2015-03-01T00:00:00Z", "2014-03-01T00:00:00Z", None, false),
-            key(2, "2015-03-01T00:01:00Z", "2015-04-01T00:00:00Z", None, true),
-            key(3, "2015-03-01T00:02:00Z", "2015-04-01T00:00:00Z", None, false),
+            key(
+                1,
+                "2015-03-01T00:00:00Z",
+                "2014-03-01T00:00:00Z",
+                None,
+                false,
+            ),
+            key(
+                2,
+                "2015-03-01T00:01:00Z",
+                "2015-04-01T00:00:00Z",
+                None,
+                true,
+            ),
+            key(
+                3,
+                "2015-03-01T00:02:00Z",
+                "2015-04-01T00:00:00Z",
+                None,
+                false,
+            ),
         ];
         assert_eq!(resolve("2015-02-28T23:59:00Z", &mixed).default_key, id(3));
     }
@@ -274,7 +328,13 @@ mod tests {
     #[test]
     fn successor_is_generated_three_days_before_expiry() {
         let opts = KeyManagementOptions::default();
-        let k = [key(1, "2020-01-01T00:00:00Z", "2020-04-01T00:00:00Z", None, false)];
+        let k = [key(
+            1,
+            "2020-01-01T00:00:00Z",
+            "2020-04-01T00:00:00Z",
+            None,
+            false,
+        )];
         let (_, far) = generation_decision(t("2020-03-01T00:00:00Z"), &k, &opts);
         assert_eq!(far, GenerationDecision::None);
         let (_, near) = generation_decision(t("2020-03-29T00:00:01Z"), &k, &opts);
@@ -286,7 +346,13 @@ mod tests {
         );
         let with_successor = [
             Arc::clone(&k[0]),
-            key(2, "2020-04-01T00:00:00Z", "2020-06-27T00:00:00Z", None, false),
+            key(
+                2,
+                "2020-04-01T00:00:00Z",
+                "2020-06-27T00:00:00Z",
+                None,
+                false,
+            ),
         ];
         let (_, covered) = generation_decision(t("2020-03-29T00:00:00Z"), &with_successor, &opts);
         assert_eq!(covered, GenerationDecision::None);

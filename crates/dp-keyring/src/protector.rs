@@ -44,7 +44,10 @@ impl fmt::Debug for DataProtectionProvider {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("DataProtectionProvider")
             .field("application_name", &self.inner.application_name)
-            .field("repository", &self.inner.ring.manager().repository().describe())
+            .field(
+                "repository",
+                &self.inner.ring.manager().repository().describe(),
+            )
             .finish_non_exhaustive()
     }
 }
@@ -264,7 +267,8 @@ impl DataProtector {
         let key = ring.default_key();
         let encryptor = key.encryptor()?;
         let aad = self.aad()?.for_key(key.id());
-        let mut out = ProtectedPayload::header_with_capacity(key.id(), encryptor.body_len(plaintext.len()));
+        let mut out =
+            ProtectedPayload::header_with_capacity(key.id(), encryptor.body_len(plaintext.len()));
         encryptor.encrypt_append(plaintext, &aad, self.inner.rng.as_ref(), &mut out)?;
         Ok(out)
     }
@@ -390,7 +394,11 @@ impl TimeLimitedDataProtector {
     ///
     /// # Errors
     /// [`KeyringError::InvalidDate`] outside years 1–9999; as [`DataProtector::protect`].
-    pub fn protect_until(&self, plaintext: &[u8], expiration: Timestamp) -> Result<Vec<u8>, KeyringError> {
+    pub fn protect_until(
+        &self,
+        plaintext: &[u8],
+        expiration: Timestamp,
+    ) -> Result<Vec<u8>, KeyringError> {
         self.protect_with(plaintext, expiration.to_expiration()?)
     }
 
@@ -398,7 +406,11 @@ impl TimeLimitedDataProtector {
     ///
     /// # Errors
     /// As [`TimeLimitedDataProtector::protect_until`].
-    pub fn protect_for(&self, plaintext: &[u8], lifetime: Duration) -> Result<Vec<u8>, KeyringError> {
+    pub fn protect_for(
+        &self,
+        plaintext: &[u8],
+        lifetime: Duration,
+    ) -> Result<Vec<u8>, KeyringError> {
         let now = self.inner.inner.ring.manager().clock().now();
         self.protect_until(plaintext, now + lifetime)
     }
@@ -412,7 +424,11 @@ impl TimeLimitedDataProtector {
         self.protect_with(plaintext, Expiration::NEVER)
     }
 
-    fn protect_with(&self, plaintext: &[u8], expiration: Expiration) -> Result<Vec<u8>, KeyringError> {
+    fn protect_with(
+        &self,
+        plaintext: &[u8],
+        expiration: Expiration,
+    ) -> Result<Vec<u8>, KeyringError> {
         let inner = Zeroizing::new(time_limited::encode(expiration, plaintext));
         self.inner.protect(&inner)
     }
@@ -423,7 +439,27 @@ impl TimeLimitedDataProtector {
     /// [`KeyringError::Expired`] after the expiration; [`KeyringError::InvalidPayload`] when the
     /// authenticated content has no valid expiration header; as [`DataProtector::unprotect`].
     pub fn unprotect(&self, payload: &[u8]) -> Result<(Vec<u8>, Timestamp), KeyringError> {
-        let inner = Zeroizing::new(self.inner.unprotect(payload)?);
+        self.dangerous_unprotect(payload, false)
+            .map(|(outcome, expiration)| (outcome.plaintext, expiration))
+    }
+
+    /// As [`DataProtector::dangerous_unprotect`], for time-limited payloads; the expiration is
+    /// still enforced.
+    ///
+    /// # Security
+    /// With `ignore_revocation_errors`, payloads of revoked keys are accepted.
+    ///
+    /// # Errors
+    /// As [`TimeLimitedDataProtector::unprotect`].
+    pub fn dangerous_unprotect(
+        &self,
+        payload: &[u8],
+        ignore_revocation_errors: bool,
+    ) -> Result<(UnprotectOutcome, Timestamp), KeyringError> {
+        let mut outcome = self
+            .inner
+            .dangerous_unprotect(payload, ignore_revocation_errors)?;
+        let inner = Zeroizing::new(core::mem::take(&mut outcome.plaintext));
         let (expiration, plaintext) = time_limited::decode(&inner).map_err(|e| match e {
             FormatError::TimeLimitedTooShort => {
                 KeyringError::InvalidPayload("the time-limited payload has no expiration header")
@@ -435,14 +471,19 @@ impl TimeLimitedDataProtector {
         if now > expiration {
             return Err(KeyringError::Expired { expiration });
         }
-        Ok((plaintext.to_vec(), expiration))
+        outcome.plaintext = plaintext.to_vec();
+        Ok((outcome, expiration))
     }
 
     /// String form of [`TimeLimitedDataProtector::protect_for`]: UTF-8 in, base64url out.
     ///
     /// # Errors
     /// As [`TimeLimitedDataProtector::protect_for`].
-    pub fn protect_str_for(&self, plaintext: &str, lifetime: Duration) -> Result<String, KeyringError> {
+    pub fn protect_str_for(
+        &self,
+        plaintext: &str,
+        lifetime: Duration,
+    ) -> Result<String, KeyringError> {
         self.protect_for(plaintext.as_bytes(), lifetime)
             .map(|p| base64url::encode(&p))
     }

@@ -8,7 +8,9 @@ use dp_format::KeyId;
 use time::Duration;
 
 use crate::manager::{KeyManager, LoadedKeys, UnreadableKey};
-use crate::policy::{GenerationDecision, KeyManagementOptions, generation_decision, resolve_default_key};
+use crate::policy::{
+    GenerationDecision, KeyManagementOptions, generation_decision, resolve_default_key,
+};
 use crate::{Key, KeyringError, Timestamp};
 
 /// An immutable snapshot of the key ring: every key, and the default key to protect with.

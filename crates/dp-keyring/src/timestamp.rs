@@ -74,13 +74,17 @@ impl Timestamp {
         let has_zone = trimmed.ends_with(['Z', 'z'])
             || trimmed
                 .get(trimmed.len().saturating_sub(6)..)
-                .is_some_and(|tail| tail.starts_with(['+', '-']) && tail.as_bytes().get(3) == Some(&b':'));
+                .is_some_and(|tail| {
+                    tail.starts_with(['+', '-']) && tail.as_bytes().get(3) == Some(&b':')
+                });
         let parsed = if has_zone {
             OffsetDateTime::parse(trimmed, &Rfc3339)
         } else {
             OffsetDateTime::parse(&format!("{trimmed}Z"), &Rfc3339)
         };
-        parsed.map(Self::from_offset_date_time).map_err(|_| invalid())
+        parsed
+            .map(Self::from_offset_date_time)
+            .map_err(|_| invalid())
     }
 
     /// Formats as `XmlConvert.ToString(DateTimeOffset)` does: `yyyy-MM-ddTHH:mm:ss`, a fraction of

@@ -52,7 +52,11 @@ impl FileSystemRepository {
             return Some(Path::new(&home).join("ASP.NET").join("DataProtection-Keys"));
         }
         if let Some(local) = var("LOCALAPPDATA") {
-            return Some(Path::new(&local).join("ASP.NET").join("DataProtection-Keys"));
+            return Some(
+                Path::new(&local)
+                    .join("ASP.NET")
+                    .join("DataProtection-Keys"),
+            );
         }
         if cfg!(windows) {
             return None;
@@ -122,7 +126,10 @@ fn decode_text(bytes: Vec<u8>) -> Result<String, &'static str> {
         let units: Vec<u16> = bytes
             .chunks_exact(2)
             .map(|c| {
-                let pair = [c.first().copied().unwrap_or(0), c.get(1).copied().unwrap_or(0)];
+                let pair = [
+                    c.first().copied().unwrap_or(0),
+                    c.get(1).copied().unwrap_or(0),
+                ];
                 if le {
                     u16::from_le_bytes(pair)
                 } else {
@@ -160,7 +167,10 @@ impl XmlRepository for FileSystemRepository {
         let mut elements = Vec::new();
         for entry in entries {
             let entry = entry.map_err(|e| {
-                KeyringError::io(format!("reading the key directory {}", self.dir.display()), e)
+                KeyringError::io(
+                    format!("reading the key directory {}", self.dir.display()),
+                    e,
+                )
             })?;
             let path = entry.path();
             let is_xml = path.extension().is_some_and(|ext| ext == "xml");
@@ -168,7 +178,8 @@ impl XmlRepository for FileSystemRepository {
                 continue;
             }
             let source = path.display().to_string();
-            let bytes = fs::read(&path).map_err(|e| KeyringError::io(format!("reading {source}"), e))?;
+            let bytes =
+                fs::read(&path).map_err(|e| KeyringError::io(format!("reading {source}"), e))?;
             let xml = decode_text(bytes).map_err(|why| KeyringError::malformed(&source, why))?;
             let name = path
                 .file_stem()
@@ -198,7 +209,10 @@ impl XmlRepository for FileSystemRepository {
             // existence check (the lock held during key creation closes the race).
             Err(_) if !final_path.exists() => fs::rename(&tmp_path, &final_path)
                 .map_err(|e| KeyringError::io(format!("storing {}", final_path.display()), e)),
-            Err(e) => Err(KeyringError::io(format!("storing {}", final_path.display()), e)),
+            Err(e) => Err(KeyringError::io(
+                format!("storing {}", final_path.display()),
+                e,
+            )),
         };
         let _ = fs::remove_file(&tmp_path);
         self.sync_dir();
@@ -245,7 +259,12 @@ mod tests {
     #[test]
     fn default_directory_follows_dotnet() {
         let env = |pairs: &'static [(&'static str, &'static str)]| {
-            move |k: &str| pairs.iter().find(|(n, _)| *n == k).map(|(_, v)| (*v).to_owned())
+            move |k: &str| {
+                pairs
+                    .iter()
+                    .find(|(n, _)| *n == k)
+                    .map(|(_, v)| (*v).to_owned())
+            }
         };
         assert_eq!(
             FileSystemRepository::default_directory(env(&[("HOME", "/home/u")])),

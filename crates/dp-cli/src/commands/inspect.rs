@@ -1,0 +1,156 @@
+//! `dp inspect`: what a payload's header says, without decrypting anything.
+
+use dp_format::{
+    AES_BLOCK_SIZE, FormatError, GCM_NONCE_SIZE, GCM_TAG_SIZE, KEY_MODIFIER_SIZE, ProtectedPayload,
+    base64url,
+};
+use dp_keyring::{Algorithm, Key};
+use serde_json::json;
+
+use crate::Context;
+use crate::cli::InspectArgs;
+use crate::error::CliError;
+use crate::io::{read_input, read_text_payload};
+
+/// The body split into named fields for a known algorithm, and the plaintext length range.
+struct BodyLayout {
+    fields: Vec<(&'static str, usize)>,
+    plaintext: (usize, usize),
+}
+
+fn layout(alg: Algorithm, body_len: usize) -> Option<BodyLayout> {
+    match alg {
+        Algorithm::CbcHmac { mac, .. } => {
+            let ct = body_len.checked_sub(KEY_MODIFIER_SIZE + AES_BLOCK_SIZE + mac.digest_len())?;
+            if ct == 0 || !ct.is_multiple_of(AES_BLOCK_SIZE) {
+                return None;
+            }
+            Some(BodyLayout {
+                fields: vec![
+                    ("key modifier", KEY_MODIFIER_SIZE),
+                    ("IV", AES_BLOCK_SIZE),
+                    ("ciphertext", ct),
+                    (mac.xml_name(), mac.digest_len()),
+                ],
+                // PKCS#7 adds 1..=16 bytes.
+                plaintext: (ct - AES_BLOCK_SIZE, ct - 1),
+            })
+        }
+        Algorithm::Gcm { .. } => {
+            let ct = body_len.checked_sub(KEY_MODIFIER_SIZE + GCM_NONCE_SIZE + GCM_TAG_SIZE)?;
+            Some(BodyLayout {
+                fields: vec![
+                    ("key modifier", KEY_MODIFIER_SIZE),
+                    ("nonce", GCM_NONCE_SIZE),
+                    ("ciphertext", ct),
+                    ("GCM tag", GCM_TAG_SIZE),
+                ],
+                plaintext: (ct, ct),
+            })
+        }
+    }
+}
+
+pub(crate) fn inspect(ctx: &Context, args: &InspectArgs) -> Result<(), CliError> {
+    let bytes = if args.raw {
+        read_input(args.input.as_deref())?
+    } else {
+        let text = read_text_payload(args.input.as_deref())?;
+        base64url::decode(&text).map_err(|e| ctx.keyring_error(&e.into()))?
+    };
+    let payload =
+        ProtectedPayload::parse(&bytes).map_err(|e: FormatError| ctx.keyring_error(&e.into()))?;
+    let id = payload.key_id();
+    let body_len = payload.body().len();
+
+    // Reading the ring must not create keys: load, never resolve through the provider.
+    let provider = ctx.provider();
+    let loaded = provider
+        .key_manager()
+        .load()
+        .map_err(|e| ctx.keyring_error(&e))?;
+    let key: Option<&Key> = loaded.keys.iter().find(|k| k.id() == id).map(AsRef::as_ref);
+    let skew = provider.options().max_server_clock_skew;
+    let algorithm = key.and_then(Key::algorithm);
+    let fields = algorithm.and_then(|a| layout(a, body_len));
+    // A key protects only while it is the default: not before it exists nor more than the clock
+    // skew before its activation, and normally not after its expiration.
+    let window = key.map(|k| {
+        let earliest = std::cmp::max(k.creation(), k.activation() - skew);
+        (earliest, k.expiration())
+    });
+
+    if args.json {
+        let value = json!({
+            "version": 0,
+            "key_id": id.to_string(),
+            "length": bytes.len(),
+            "body_length": body_len,
+            "key_in_ring": key.is_some(),
+            "algorithm": algorithm.map(|a| a.to_string()),
+            "key": key.map(|k| json!({
+                "created": k.creation().to_rfc3339(),
+                "activation": k.activation().to_rfc3339(),
+                "expiration": k.expiration().to_rfc3339(),
+                "revoked": k.is_revoked(),
+                "unusable_reason": k.unusable_reason(),
+            })),
+            "layout": fields.as_ref().map(|l| l.fields.iter().map(|(name, len)| json!({"field": name, "length": len})).collect::<Vec<_>>()),
+            "plaintext_length": fields.as_ref().map(|l| json!({"min": l.plaintext.0, "max": l.plaintext.1})),
+            "produced_not_before": window.map(|(a, _)| a.to_rfc3339()),
+            "produced_not_after": window.map(|(_, b)| b.to_rfc3339()),
+        });
+        let text = serde_json::to_string_pretty(&value)
+            .map_err(|e| CliError::runtime(format!("cannot format JSON: {e}")))?;
+        println!("{text}");
+        return Ok(());
+    }
+
+    println!("format:      ASP.NET Core Data Protection payload, version 0 (magic 09 F0 C9 F0)");
+    println!("key id:      {id}");
+    println!(
+        "length:      {} bytes (header 20, body {body_len})",
+        bytes.len()
+    );
+    match key {
+        None => println!(
+            "key:         not in the ring at {} — algorithm unknown",
+            ctx.key_dir_display()
+        ),
+        Some(k) => {
+            let alg = algorithm.map_or_else(
+                || format!("unusable: {}", k.unusable_reason().unwrap_or("unknown")),
+                |a| a.to_string(),
+            );
+            println!("algorithm:   {alg}");
+            println!(
+                "key dates:   created {}, active from {}, expires {}{}",
+                k.creation(),
+                k.activation(),
+                k.expiration(),
+                if k.is_revoked() { " (REVOKED)" } else { "" }
+            );
+        }
+    }
+    if let Some(BodyLayout {
+        fields,
+        plaintext: (lo, hi),
+    }) = &fields
+    {
+        let parts: Vec<String> = fields.iter().map(|(n, l)| format!("{n} {l}")).collect();
+        println!("body:        {}", parts.join(" | "));
+        if lo == hi {
+            println!("plaintext:   {lo} bytes");
+        } else {
+            println!("plaintext:   {lo} to {hi} bytes");
+        }
+    } else if algorithm.is_some() {
+        println!(
+            "body:        length impossible for the key's algorithm (the payload will be rejected)"
+        );
+    }
+    if let Some((earliest, latest)) = window {
+        println!("produced:    not before {earliest}, normally not after {latest}");
+    }
+    Ok(())
+}

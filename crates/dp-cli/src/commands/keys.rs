@@ -1,0 +1,190 @@
+//! `dp keys …`: create, list, revoke and prune keys.
+
+use std::sync::Arc;
+
+use dp_keyring::policy::resolve_default_key;
+use dp_keyring::{Algorithm, Key, KeyId, LoadedKeys, Timestamp};
+use serde_json::json;
+use time::Duration;
+
+use crate::Context;
+use crate::cli::RevokeArgs;
+use crate::commands::parse_instant;
+use crate::error::CliError;
+
+pub(crate) fn new(
+    ctx: &Context,
+    algorithm: &str,
+    lifetime_days: u32,
+    activate_at: Option<&str>,
+) -> Result<(), CliError> {
+    let algorithm: Algorithm = algorithm.parse().map_err(|_| {
+        CliError::usage(format!("--algorithm: unknown algorithm `{algorithm}`")).with_hint(
+            "use AES_{128,192,256}_CBC+HMACSHA256, AES_{128,192,256}_CBC+HMACSHA512 or AES_{128,192,256}_GCM",
+        )
+    })?;
+    if lifetime_days < 7 {
+        return Err(CliError::usage(
+            "--lifetime: keys must live at least 7 days",
+        ));
+    }
+    let provider = ctx.provider();
+    let now = provider.key_manager().clock().now();
+    let activation = match activate_at {
+        Some(text) => parse_instant(text, "--activate-at")?,
+        None => now,
+    };
+    let expiration = activation + Duration::days(i64::from(lifetime_days));
+    let manager = provider.key_manager();
+    // The repository lock keeps this from racing an automatic creation in another process.
+    let _lock = manager
+        .repository()
+        .lock()
+        .map_err(|e| ctx.keyring_error(&e))?;
+    let id = manager
+        .create_key(activation, expiration, algorithm)
+        .map_err(|e| ctx.keyring_error(&e))?;
+    println!("{id}");
+    Ok(())
+}
+
+/// A key's state at `now`, most significant first.
+fn state(key: &Key, default: Option<KeyId>, now: Timestamp) -> &'static str {
+    if key.unusable_reason().is_some() {
+        "unreadable"
+    } else if key.is_revoked() {
+        "revoked"
+    } else if Some(key.id()) == default {
+        "default"
+    } else if key.is_expired_at(now) {
+        "expired"
+    } else if key.activation() > now {
+        "pending"
+    } else {
+        "active"
+    }
+}
+
+fn load(ctx: &Context) -> Result<(LoadedKeys, Option<KeyId>, Timestamp), CliError> {
+    let provider = ctx.provider();
+    let now = provider.key_manager().clock().now();
+    let loaded = provider
+        .key_manager()
+        .load()
+        .map_err(|e| ctx.keyring_error(&e))?;
+    let default = resolve_default_key(now, &loaded.keys, provider.options()).default_key;
+    Ok((loaded, default, now))
+}
+
+pub(crate) fn list(ctx: &Context, as_json: bool) -> Result<(), CliError> {
+    let (loaded, default, now) = load(ctx)?;
+    let mut keys: Vec<&Arc<Key>> = loaded.keys.iter().collect();
+    keys.sort_by_key(|k| (k.activation(), k.id()));
+    if as_json {
+        let mut rows: Vec<serde_json::Value> = keys
+            .iter()
+            .map(|k| {
+                json!({
+                    "id": k.id().to_string(),
+                    "state": state(k, default, now),
+                    "created": k.creation().to_rfc3339(),
+                    "activation": k.activation().to_rfc3339(),
+                    "expiration": k.expiration().to_rfc3339(),
+                    "algorithm": k.algorithm().map(|a| a.to_string()),
+                    "revoked": k.is_revoked(),
+                    "reason": k.unusable_reason(),
+                    "source": k.source(),
+                })
+            })
+            .collect();
+        rows.extend(loaded.unreadable.iter().map(|u| {
+            json!({
+                "id": u.id.map(|id| id.to_string()),
+                "state": "unreadable",
+                "reason": u.reason,
+                "source": u.source,
+            })
+        }));
+        let text = serde_json::to_string_pretty(&rows)
+            .map_err(|e| CliError::runtime(format!("cannot format JSON: {e}")))?;
+        println!("{text}");
+        return Ok(());
+    }
+    if keys.is_empty() && loaded.unreadable.is_empty() {
+        eprintln!("no keys in {}", ctx.key_dir_display());
+        return Ok(());
+    }
+    println!(
+        "{:<36}  {:<10}  {:<28}  {:<28}  {:<28}  ALGORITHM",
+        "ID", "STATE", "CREATED", "ACTIVATION", "EXPIRATION"
+    );
+    for k in keys {
+        let algorithm = match (k.algorithm(), k.unusable_reason()) {
+            (Some(a), _) => a.to_string(),
+            (None, Some(reason)) => format!("- ({reason})"),
+            (None, None) => "-".to_owned(),
+        };
+        println!(
+            "{:<36}  {:<10}  {:<28}  {:<28}  {:<28}  {algorithm}",
+            k.id().to_string(),
+            state(k, default, now),
+            k.creation().to_rfc3339(),
+            k.activation().to_rfc3339(),
+            k.expiration().to_rfc3339(),
+        );
+    }
+    for u in &loaded.unreadable {
+        let id = u.id.map_or_else(|| "?".to_owned(), |id| id.to_string());
+        println!(
+            "{id:<36}  {:<10}  {} ({})",
+            "unreadable", u.reason, u.source
+        );
+    }
+    Ok(())
+}
+
+pub(crate) fn revoke(ctx: &Context, args: &RevokeArgs) -> Result<(), CliError> {
+    let provider = ctx.provider();
+    let manager = provider.key_manager();
+    let reason = args.reason.as_deref();
+    if args.target.all {
+        let now = manager.clock().now();
+        manager
+            .revoke_all_created_before(now, reason)
+            .map_err(|e| ctx.keyring_error(&e))?;
+        eprintln!("revoked every key created before {now}");
+        return Ok(());
+    }
+    let text = args.target.key_id.as_deref().unwrap_or_default();
+    let id: KeyId = text
+        .parse()
+        .map_err(|_| CliError::usage(format!("--key-id: `{text}` is not a key id (GUID)")))?;
+    let (loaded, _, _) = load(ctx)?;
+    let known = loaded.keys.iter().any(|k| k.id() == id)
+        || loaded.unreadable.iter().any(|u| u.id == Some(id));
+    if !known {
+        return Err(
+            CliError::runtime(format!("no key {id} in {}", ctx.key_dir_display()))
+                .with_hint("list the keys with `dp keys list`; is --key-dir right?"),
+        );
+    }
+    manager
+        .revoke_key(id, reason)
+        .map_err(|e| ctx.keyring_error(&e))?;
+    eprintln!("revoked key {id}");
+    Ok(())
+}
+
+pub(crate) fn prune(ctx: &Context, expired_for_days: u32) -> Result<(), CliError> {
+    let provider = ctx.provider();
+    let manager = provider.key_manager();
+    let cutoff = manager.clock().now() - Duration::days(i64::from(expired_for_days));
+    let deleted = manager
+        .delete_keys(|k| k.expiration() < cutoff)
+        .map_err(|e| ctx.keyring_error(&e))?;
+    for id in &deleted {
+        println!("{id}");
+    }
+    eprintln!("deleted {} key(s)", deleted.len());
+    Ok(())
+}

@@ -1,0 +1,91 @@
+//! `dp protect` and `dp unprotect`.
+
+use dp_format::base64url;
+use time::Duration;
+use zeroize::Zeroizing;
+
+use crate::Context;
+use crate::cli::{ProtectArgs, UnprotectArgs};
+use crate::commands::parse_instant;
+use crate::error::CliError;
+use crate::io::{Output, read_input, read_text_payload};
+
+fn protector(ctx: &Context, purposes: &[String]) -> dp_keyring::DataProtector {
+    let provider = ctx.provider();
+    // `required = true` in the argument definition guarantees at least one purpose.
+    let (first, rest) = purposes
+        .split_first()
+        .map_or(("", &[][..]), |(f, r)| (f.as_str(), r));
+    rest.iter()
+        .fold(provider.create_protector(first), |p, purpose| {
+            p.create_protector(purpose)
+        })
+}
+
+pub(crate) fn protect(ctx: &Context, args: &ProtectArgs) -> Result<(), CliError> {
+    let output = Output::new(args.output.as_deref());
+    if args.raw && output.is_terminal() {
+        return Err(
+            CliError::usage("refusing to write a binary payload to a terminal")
+                .with_hint("redirect the output, use -o FILE, or drop --raw"),
+        );
+    }
+    let expiration = match (&args.expires_in, &args.expires_at) {
+        (Some(d), _) => {
+            let lifetime = humantime::parse_duration(d).map_err(|e| {
+                CliError::usage(format!("--expires-in: `{d}`: {e}"))
+                    .with_hint("for example 15m, 2h or 7d")
+            })?;
+            let lifetime = Duration::try_from(lifetime)
+                .map_err(|_| CliError::usage(format!("--expires-in: `{d}` is too long")))?;
+            Some(Expiry::In(lifetime))
+        }
+        (None, Some(at)) => Some(Expiry::At(parse_instant(at, "--expires-at")?)),
+        (None, None) => None,
+    };
+    let plaintext = Zeroizing::new(read_input(args.input.as_deref())?);
+    let protector = protector(ctx, &args.purposes);
+    let payload = match expiration {
+        None => protector.protect(&plaintext),
+        Some(Expiry::In(d)) => protector.to_time_limited().protect_for(&plaintext, d),
+        Some(Expiry::At(t)) => protector.to_time_limited().protect_until(&plaintext, t),
+    }
+    .map_err(|e| ctx.keyring_error(&e))?;
+    if args.raw {
+        output.write_all(&payload)
+    } else {
+        let mut text = base64url::encode(&payload);
+        text.push('\n');
+        output.write_all(text.as_bytes())
+    }
+}
+
+enum Expiry {
+    In(Duration),
+    At(dp_keyring::Timestamp),
+}
+
+pub(crate) fn unprotect(ctx: &Context, args: &UnprotectArgs) -> Result<(), CliError> {
+    let payload = if args.raw {
+        read_input(args.input.as_deref())?
+    } else {
+        let text = read_text_payload(args.input.as_deref())?;
+        base64url::decode(&text).map_err(|e| ctx.keyring_error(&e.into()))?
+    };
+    let protector = protector(ctx, &args.purposes);
+    let outcome = if args.time_limited {
+        protector
+            .to_time_limited()
+            .dangerous_unprotect(&payload, args.allow_revoked)
+            .map(|(outcome, _)| outcome)
+    } else {
+        protector.dangerous_unprotect(&payload, args.allow_revoked)
+    }
+    .map_err(|e| ctx.keyring_error(&e))?;
+    if outcome.was_revoked {
+        eprintln!("warning: the payload's key is revoked; protect the data again");
+    }
+    let plaintext = outcome.plaintext;
+    let plaintext = Zeroizing::new(plaintext);
+    Output::new(args.output.as_deref()).write_all(&plaintext)
+}

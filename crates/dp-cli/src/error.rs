@@ -1,0 +1,113 @@
+//! What the user sees when something fails: one `error:` line, an optional `hint:` line, and an
+//! exit code.
+
+use std::fmt;
+use std::process::ExitCode;
+
+use dp_keyring::KeyringError;
+
+/// A failure of a `dp` command.
+#[derive(Debug)]
+pub(crate) struct CliError {
+    pub message: String,
+    pub hint: Option<String>,
+    pub code: u8,
+}
+
+/// Runtime or I/O error.
+pub(crate) const EXIT_RUNTIME: u8 = 1;
+/// Usage error (clap uses 2 as well).
+pub(crate) const EXIT_USAGE: u8 = 2;
+/// The payload was rejected.
+pub(crate) const EXIT_REJECTED: u8 = 3;
+
+impl CliError {
+    pub(crate) fn usage(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            hint: None,
+            code: EXIT_USAGE,
+        }
+    }
+
+    pub(crate) fn runtime(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            hint: None,
+            code: EXIT_RUNTIME,
+        }
+    }
+
+    pub(crate) fn rejected(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            hint: None,
+            code: EXIT_REJECTED,
+        }
+    }
+
+    pub(crate) fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    pub(crate) fn io(context: &str, e: &std::io::Error) -> Self {
+        Self::runtime(format!("{context}: {e}"))
+    }
+
+    /// Translates a key-ring error, with a hint naming the likely fix.
+    pub(crate) fn from_keyring(e: &KeyringError, key_dir: &str) -> Self {
+        let base = if e.is_rejection() {
+            Self::rejected(e.to_string())
+        } else {
+            Self::runtime(e.to_string())
+        };
+        let hint = match e {
+            KeyringError::KeyNotFound(_) => Some(format!(
+                "the key id is not in the ring at {key_dir} — is --key-dir right?"
+            )),
+            KeyringError::AuthenticationFailed => Some(
+                "check that every --purpose (in order) and --app-name match the ones used to protect"
+                    .to_owned(),
+            ),
+            KeyringError::KeyRevoked(_) => Some(
+                "use --allow-revoked to read it anyway, then protect the data again".to_owned(),
+            ),
+            KeyringError::Payload(dp_format::FormatError::InvalidBase64) => {
+                Some("the input is not base64url text; use --raw for binary payloads".to_owned())
+            }
+            KeyringError::InvalidPayload(_) => {
+                Some("for payloads made with --expires-in/--expires-at, pass --time-limited".to_owned())
+            }
+            KeyringError::ReadOnlyRepository(_) => Some(
+                "the key ring needs a new key but its directory is read-only; choose a writable --key-dir"
+                    .to_owned(),
+            ),
+            KeyringError::MalformedElement { .. } => Some(
+                "fix or remove that file: it is not skipped because it might be a revocation".to_owned(),
+            ),
+            KeyringError::KeyUnusable { .. } => Some(
+                "the key was written by a .NET app with a key encryptor dp does not support".to_owned(),
+            ),
+            _ => None,
+        };
+        match hint {
+            Some(h) => base.with_hint(h),
+            None => base,
+        }
+    }
+
+    pub(crate) fn report(&self) -> ExitCode {
+        eprintln!("error: {}", self.message);
+        if let Some(hint) = &self.hint {
+            eprintln!("hint: {hint}");
+        }
+        ExitCode::from(self.code)
+    }
+}
+
+impl fmt::Display for CliError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}

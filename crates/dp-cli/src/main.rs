@@ -1,0 +1,88 @@
+//! `dp`: protect and unprotect data with ASP.NET Core Data Protection key rings.
+//!
+//! This crate only parses arguments, moves bytes between files and the terminal, and formats
+//! output; everything else is in `dp-keyring`, `dp-crypto` and `dp-format`.
+#![forbid(unsafe_code)]
+#![allow(
+    clippy::print_stdout,
+    reason = "a command-line tool prints its results"
+)]
+
+mod cli;
+mod commands;
+mod error;
+mod io;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Parser;
+use dp_keyring::{DataProtectionProvider, FileSystemRepository};
+
+use crate::cli::{Cli, Command, KeysCommand};
+use crate::error::CliError;
+
+/// What every command needs: where the keys are and the application name.
+pub(crate) struct Context {
+    pub key_dir: PathBuf,
+    pub app_name: Option<String>,
+}
+
+impl Context {
+    fn from_cli(cli: &Cli) -> Result<Self, CliError> {
+        let key_dir = match &cli.key_dir {
+            Some(dir) => dir.clone(),
+            None => FileSystemRepository::default_directory(|name| std::env::var(name).ok())
+                .ok_or_else(|| {
+                    CliError::usage("no key directory: set --key-dir or DP_KEY_DIR")
+                        .with_hint("HOME is not set, so the ASP.NET Core default cannot be used")
+                })?,
+        };
+        Ok(Self {
+            key_dir,
+            app_name: cli.app_name.clone(),
+        })
+    }
+
+    pub(crate) fn provider(&self) -> DataProtectionProvider {
+        DataProtectionProvider::new(
+            FileSystemRepository::new(self.key_dir.clone()),
+            self.app_name.as_deref(),
+        )
+    }
+
+    pub(crate) fn key_dir_display(&self) -> String {
+        self.key_dir.display().to_string()
+    }
+
+    pub(crate) fn keyring_error(&self, e: &dp_keyring::KeyringError) -> CliError {
+        CliError::from_keyring(e, &self.key_dir_display())
+    }
+}
+
+fn run(cli: Cli) -> Result<(), CliError> {
+    let ctx = Context::from_cli(&cli)?;
+    match cli.command {
+        Command::Keys(KeysCommand::New {
+            algorithm,
+            lifetime,
+            activate_at,
+        }) => commands::keys::new(&ctx, &algorithm, lifetime, activate_at.as_deref()),
+        Command::Keys(KeysCommand::List { json }) => commands::keys::list(&ctx, json),
+        Command::Keys(KeysCommand::Revoke(args)) => commands::keys::revoke(&ctx, &args),
+        Command::Keys(KeysCommand::Prune { expired_for }) => {
+            commands::keys::prune(&ctx, expired_for)
+        }
+        Command::Protect(args) => commands::protect::protect(&ctx, &args),
+        Command::Unprotect(args) => commands::protect::unprotect(&ctx, &args),
+        Command::Inspect(args) => commands::inspect::inspect(&ctx, &args),
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => e.report(),
+    }
+}

@@ -264,7 +264,7 @@ impl DataProtector {
     /// Key-ring errors (no key and none can be made, I/O) or a failing random source.
     pub fn protect(&self, plaintext: &[u8]) -> Result<Vec<u8>, KeyringError> {
         let ring = self.inner.ring.current()?;
-        let key = ring.default_key();
+        let key = ring.default_key().ok_or(KeyringError::NoDefaultKey)?;
         let encryptor = key.encryptor()?;
         let aad = self.aad()?.for_key(key.id());
         let mut out =
@@ -309,14 +309,14 @@ impl DataProtector {
     ) -> Result<UnprotectOutcome, KeyringError> {
         let parsed = ProtectedPayload::parse(payload)?;
         let id = parsed.key_id();
-        let mut ring = self.inner.ring.current()?;
+        let mut ring = self.inner.ring.current_for_reading()?;
         if ring.key(id).is_none()
             && let Some(fresh) = self.inner.ring.refresh_for_unknown_key()?
         {
             ring = fresh;
         }
         let key = ring.key(id).ok_or(KeyringError::KeyNotFound(id))?;
-        let mut requires_migration = id != ring.default_key().id();
+        let mut requires_migration = ring.default_key().is_none_or(|d| d.id() != id);
         let mut was_revoked = false;
         if key.is_revoked() {
             if !ignore_revocation_errors {

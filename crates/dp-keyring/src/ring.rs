@@ -19,14 +19,15 @@ pub struct KeyRing {
     keys: HashMap<KeyId, Arc<Key>>,
     ordered: Vec<Arc<Key>>,
     unreadable: Vec<UnreadableKey>,
-    default_key: Arc<Key>,
+    default_key: Option<Arc<Key>>,
     expires_at: Timestamp,
 }
 
 impl KeyRing {
-    /// The key new payloads are protected with.
-    pub fn default_key(&self) -> &Arc<Key> {
-        &self.default_key
+    /// The key new payloads are protected with. `None` only in a ring loaded for unprotecting,
+    /// which never creates keys: a ring loaded for protecting always has one.
+    pub fn default_key(&self) -> Option<&Arc<Key>> {
+        self.default_key.as_ref()
     }
 
     /// A key by id.
@@ -87,22 +88,34 @@ impl KeyRingProvider {
         &self.options
     }
 
-    /// The current ring, refreshing it when its time is up.
+    /// The current ring with a default key, refreshing it when its time is up and generating a
+    /// key when the policy asks for one (for protecting).
     pub(crate) fn current(&self) -> Result<Arc<KeyRing>, KeyringError> {
+        self.current_with(true)
+    }
+
+    /// The current ring, without ever creating a key (for unprotecting, which only needs the
+    /// payload's key: reading data must not write to the key directory).
+    pub(crate) fn current_for_reading(&self) -> Result<Arc<KeyRing>, KeyringError> {
+        self.current_with(false)
+    }
+
+    fn current_with(&self, need_default: bool) -> Result<Arc<KeyRing>, KeyringError> {
         let now = self.manager.clock().now();
+        let usable = |ring: &KeyRing| now < ring.expires_at && (!need_default || ring.default_key.is_some());
         if let Some(ring) = self.current.load_full()
-            && now < ring.expires_at
+            && usable(&ring)
         {
             return Ok(ring);
         }
         let _guard = self.refresh.lock().unwrap_or_else(PoisonError::into_inner);
         // Another thread may have refreshed while this one waited.
         if let Some(ring) = self.current.load_full()
-            && now < ring.expires_at
+            && usable(&ring)
         {
             return Ok(ring);
         }
-        self.rebuild(now)
+        self.rebuild(now, need_default)
     }
 
     /// Forces a re-read because a payload named a key the ring lacks — at most once per
@@ -120,7 +133,7 @@ impl KeyRingProvider {
             *last = Some(now);
         }
         let _guard = self.refresh.lock().unwrap_or_else(PoisonError::into_inner);
-        self.rebuild(now).map(Some)
+        self.rebuild(now, false).map(Some)
     }
 
     /// Drops the cached ring so the next call re-reads (after a local change).
@@ -128,8 +141,8 @@ impl KeyRingProvider {
         self.current.store(None);
     }
 
-    fn rebuild(&self, now: Timestamp) -> Result<Arc<KeyRing>, KeyringError> {
-        match self.build(now) {
+    fn rebuild(&self, now: Timestamp, generate: bool) -> Result<Arc<KeyRing>, KeyringError> {
+        match self.build(now, generate) {
             Ok(ring) => {
                 let ring = Arc::new(ring);
                 self.current.store(Some(Arc::clone(&ring)));
@@ -148,11 +161,11 @@ impl KeyRingProvider {
         }
     }
 
-    fn build(&self, now: Timestamp) -> Result<KeyRing, KeyringError> {
+    fn build(&self, now: Timestamp, generate: bool) -> Result<KeyRing, KeyringError> {
         let mut loaded = self.manager.load()?;
         let (mut resolution, decision) = generation_decision(now, &loaded.keys, &self.options);
         let mut just_added = None;
-        if decision != GenerationDecision::None && self.options.auto_generate_keys {
+        if generate && decision != GenerationDecision::None && self.options.auto_generate_keys {
             match self.generate_locked(now) {
                 Ok((reloaded, added)) => {
                     loaded = reloaded;
@@ -172,8 +185,10 @@ impl KeyRingProvider {
         let default_id = resolution
             .default_key
             .or(resolution.fallback_key)
-            .or(just_added)
-            .ok_or(KeyringError::NoDefaultKey)?;
+            .or(just_added);
+        if generate && default_id.is_none() {
+            return Err(KeyringError::NoDefaultKey);
+        }
         self.assemble(now, loaded, default_id)
     }
 
@@ -199,26 +214,33 @@ impl KeyRingProvider {
         &self,
         now: Timestamp,
         loaded: LoadedKeys,
-        default_id: KeyId,
+        default_id: Option<KeyId>,
     ) -> Result<KeyRing, KeyringError> {
         let keys: HashMap<KeyId, Arc<Key>> =
             loaded.keys.iter().map(|k| (k.id, Arc::clone(k))).collect();
-        let default_key = keys
-            .get(&default_id)
-            .cloned()
-            .ok_or(KeyringError::NoDefaultKey)?;
-        if default_key.revoked {
-            return Err(KeyringError::KeyRevoked(default_id));
+        let default_key = match default_id {
+            Some(id) => Some(keys.get(&id).cloned().ok_or(KeyringError::NoDefaultKey)?),
+            None => None,
+        };
+        if let Some(key) = &default_key
+            && key.revoked
+        {
+            return Err(KeyringError::KeyRevoked(key.id));
         }
+        // Jitter is not secret: take it from the OS so an injected (test) random source sees
+        // only the draws of keys and payloads.
         let mut jitter = [0u8; 1];
-        let _ = self.manager.rng().fill(&mut jitter);
+        let _ = dp_crypto::SecureRandom::fill(&dp_crypto::OsRandom, &mut jitter);
         // refresh · (1 − U/5) with U in [0, 1): up to 20 % earlier, so that a fleet started
         // together does not re-read in lockstep.
         let refresh = self.options.key_ring_refresh_period
             - self.options.key_ring_refresh_period * (f64::from(jitter[0]) / 256.0 / 5.0);
         let mut expires_at = now + refresh;
-        if !default_key.is_expired_at(now) && default_key.expiration < expires_at {
-            expires_at = default_key.expiration;
+        if let Some(key) = &default_key
+            && !key.is_expired_at(now)
+            && key.expiration < expires_at
+        {
+            expires_at = key.expiration;
         }
         Ok(KeyRing {
             keys,

@@ -1,14 +1,632 @@
-use crate::KeyringError;
-use crate::xml::Element;
+//! Reading key, revocation and other repository elements.
+//!
+//! The rules follow what .NET's `XmlKeyManager` does with each element, including which failures
+//! are fatal (unreadable XML, malformed revocations), which skip one key (its id or dates), and
+//! which only make one key unusable (its descriptor).
+
+use core::str::FromStr;
+
+use base64::Engine as _;
+use base64::alphabet;
+use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+use dp_crypto::{AesKeySize, Algorithm, EncryptionAlgorithm, MasterKey, ValidationAlgorithm};
+use dp_format::KeyId;
+use roxmltree::{Document, Node, NodeId};
+use zeroize::Zeroizing;
+
+use crate::xml::{DATA_PROTECTION_NS, Descriptor, DescriptorForm, Element, KeyElement, Revocation};
+use crate::{KeyringError, Timestamp};
+
+/// .NET's `TypeForwardingActivator` maps type names of the pre-release `Microsoft.AspNet.*`
+/// packages to their `Microsoft.AspNetCore.*` successors, so keys written by ASP.NET 5 betas load.
+const LEGACY_NAMESPACE: &str = "Microsoft.AspNet.DataProtection.";
+const CURRENT_NAMESPACE: &str = "Microsoft.AspNetCore.DataProtection.";
+
+const AUTHENTICATED_DESERIALIZER: &str = "Microsoft.AspNetCore.DataProtection.AuthenticatedEncryption.ConfigurationModel.AuthenticatedEncryptorDescriptorDeserializer";
+const MANAGED_DESERIALIZER: &str = "Microsoft.AspNetCore.DataProtection.AuthenticatedEncryption.ConfigurationModel.ManagedAuthenticatedEncryptorDescriptorDeserializer";
+const CNG_CBC_DESERIALIZER: &str = "Microsoft.AspNetCore.DataProtection.AuthenticatedEncryption.ConfigurationModel.CngCbcAuthenticatedEncryptorDescriptorDeserializer";
+const CNG_GCM_DESERIALIZER: &str = "Microsoft.AspNetCore.DataProtection.AuthenticatedEncryption.ConfigurationModel.CngGcmAuthenticatedEncryptorDescriptorDeserializer";
+const NULL_DECRYPTOR: &str = "Microsoft.AspNetCore.DataProtection.XmlEncryption.NullXmlDecryptor";
+
+/// Untrusted text echoed into a reason is cut to this many characters, so a hostile file cannot
+/// make error messages arbitrarily long.
+const ECHO_LIMIT: usize = 100;
+
+/// `Convert.FromBase64String`: the standard alphabet with padding, but — unlike a strict decoder —
+/// it does not insist that the unused low bits of the last character are zero.
+const DOTNET_BASE64: GeneralPurpose = GeneralPurpose::new(
+    &alphabet::STANDARD,
+    GeneralPurposeConfig::new()
+        .with_decode_allow_trailing_bits(true)
+        .with_decode_padding_mode(DecodePaddingMode::RequireCanonical),
+);
 
 /// Parses one repository element (the whole text of a key file).
 ///
 /// `source` names where the text came from (a path), for error messages.
 ///
+/// A leading UTF-8 BOM is skipped. A document type declaration is refused (as malformed): key
+/// files never carry one, and refusing it rules out entity-expansion tricks.
+///
+/// A `<key>` whose id or dates do not parse becomes [`Element::MalformedKey`] and a key whose
+/// descriptor cannot be used keeps the reason in [`KeyElement::descriptor`]: .NET skips the
+/// former and fails only on use of the latter, and both leave the rest of the ring readable.
+/// An empty or missing `<reason>` of a revocation reads as `None`, since that is how .NET writes
+/// a null reason.
+///
 /// # Errors
 /// [`KeyringError::MalformedElement`] when the text is not well-formed XML or is a malformed
 /// revocation: both fail the whole key-ring read, because the element might revoke a key.
 pub fn parse_element(text: &str, source: &str) -> Result<Element, KeyringError> {
-    let _ = text;
-    Err(KeyringError::malformed(source, "not implemented yet"))
+    let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
+    let document = Document::parse(text)
+        .map_err(|e| KeyringError::malformed(source, format!("not well-formed XML: {e}")))?;
+    let root = document.root_element();
+    if is_named(root, "key") {
+        return Ok(read_key(root));
+    }
+    if is_named(root, "revocation") {
+        return read_revocation(root)
+            .map(Element::Revocation)
+            .map_err(|reason| {
+                KeyringError::malformed(source, format!("malformed revocation: {reason}"))
+            });
+    }
+    Ok(Element::Other {
+        name: root.tag_name().name().to_owned(),
+    })
+}
+
+/// ```text
+/// <key id="{guid}" version="1">
+///   <creationDate>…</creationDate>
+///   <activationDate>…</activationDate>
+///   <expirationDate>…</expirationDate>
+///   <descriptor deserializerType="…">…</descriptor>
+/// </key>
+/// ```
+/// `version` is never checked, as in .NET. The descriptor is read eagerly here but its failure is
+/// kept per key, which is what .NET's lazy deserialization amounts to.
+fn read_key(key: Node<'_, '_>) -> Element {
+    let id = match key.attribute("id") {
+        None => {
+            return Element::MalformedKey {
+                id: None,
+                reason: "the key has no id attribute".to_owned(),
+            };
+        }
+        Some(text) => match KeyId::from_str(text.trim()) {
+            Ok(id) => id,
+            Err(_) => {
+                return Element::MalformedKey {
+                    id: None,
+                    reason: format!("the key id `{}` is not a GUID", echo(text)),
+                };
+            }
+        },
+    };
+    let dates = read_date(key, "creationDate").and_then(|creation| {
+        let activation = read_date(key, "activationDate")?;
+        let expiration = read_date(key, "expirationDate")?;
+        Ok((creation, activation, expiration))
+    });
+    match dates {
+        Ok((creation, activation, expiration)) => Element::Key(KeyElement {
+            id,
+            creation,
+            activation,
+            expiration,
+            descriptor: read_descriptor(key),
+        }),
+        Err(reason) => Element::MalformedKey {
+            id: Some(id),
+            reason,
+        },
+    }
+}
+
+fn read_date(parent: Node<'_, '_>, name: &str) -> Result<Timestamp, String> {
+    let element = first_child(parent, name).ok_or_else(|| format!("no <{name}> element"))?;
+    let text = View::plain().string_value(element);
+    Timestamp::parse_xml(&text).map_err(|e| format!("<{name}>: {e}"))
+}
+
+/// ```text
+/// <descriptor deserializerType="{type}, {assembly}, Version=…">
+///   <descriptor> … </descriptor>      exactly one child element; its name is not checked
+/// </descriptor>
+/// ```
+/// The order of checks is .NET's: one child, then the encrypted secrets, then the deserializer.
+fn read_descriptor(key: Node<'_, '_>) -> Result<Descriptor, String> {
+    let outer = first_child(key, "descriptor").ok_or("the key has no <descriptor> element")?;
+    let deserializer = outer
+        .attribute("deserializerType")
+        .ok_or("the <descriptor> element has no deserializerType attribute")?;
+    let inner = single_child_element(outer)
+        .ok_or("the <descriptor> element must have exactly one child element")?;
+    let view = View::decrypting(inner)?;
+    let inner = view.map(inner);
+    let (form, algorithm) = match type_full_name(deserializer).as_str() {
+        AUTHENTICATED_DESERIALIZER => (
+            DescriptorForm::AuthenticatedEncryptor,
+            authenticated_algorithm(&view, inner)?,
+        ),
+        MANAGED_DESERIALIZER => (DescriptorForm::Managed, managed_algorithm(&view, inner)?),
+        CNG_CBC_DESERIALIZER => (DescriptorForm::CngCbc, cng_cbc_algorithm(&view, inner)?),
+        CNG_GCM_DESERIALIZER => (DescriptorForm::CngGcm, cng_gcm_algorithm(&view, inner)?),
+        other => return Err(format!("unknown descriptor deserializer {}", echo(other))),
+    };
+    let master_key = read_master_key(&view, inner)?;
+    Ok(Descriptor {
+        algorithm,
+        master_key,
+        form,
+    })
+}
+
+/// ```text
+/// <encryption algorithm="AES_256_CBC" />     EncryptionAlgorithm enum name
+/// <validation algorithm="HMACSHA256" />      ValidationAlgorithm enum name; not read for GCM
+/// ```
+fn authenticated_algorithm(view: &View<'_, '_>, inner: Node<'_, '_>) -> Result<Algorithm, String> {
+    let name = required_attribute(view, inner, "encryption", "algorithm")?;
+    let encryption = EncryptionAlgorithm::from_xml_name(name.trim())
+        .map_err(|_| format!("unknown encryption algorithm `{}`", echo(name)))?;
+    let validation = if encryption.parts().1 {
+        None
+    } else {
+        let name = required_attribute(view, inner, "validation", "algorithm")?;
+        Some(
+            ValidationAlgorithm::from_xml_name(name.trim())
+                .map_err(|_| format!("unknown validation algorithm `{}`", echo(name)))?,
+        )
+    };
+    Algorithm::from_parts(encryption, validation).map_err(|e| e.to_string())
+}
+
+/// ```text
+/// <!-- Algorithms provided by specified SymmetricAlgorithm and KeyedHashAlgorithm -->
+/// <encryption algorithm="Aes" keyLength="256" />    friendly name or assembly-qualified type; bits
+/// <validation algorithm="HMACSHA256" />             HMACSHA1 … HMACSHA512, or a qualified type
+/// ```
+fn managed_algorithm(view: &View<'_, '_>, inner: Node<'_, '_>) -> Result<Algorithm, String> {
+    let name = required_attribute(view, inner, "encryption", "algorithm")?;
+    if !is_managed_aes(name) {
+        return Err(format!(
+            "unsupported symmetric algorithm `{}` (only AES is supported)",
+            echo(name)
+        ));
+    }
+    let aes = key_length(view, inner)?;
+    let name = required_attribute(view, inner, "validation", "algorithm")?;
+    let mac = ValidationAlgorithm::from_managed_name(name)
+        .map_err(|_| format!("unsupported keyed hash algorithm `{}`", echo(name)))?;
+    Ok(Algorithm::CbcHmac { aes, mac })
+}
+
+/// Every .NET type that implements AES produces the same bytes, so the implementation classes a
+/// .NET Framework application may have configured are accepted along with the abstract `Aes`.
+fn is_managed_aes(name: &str) -> bool {
+    let full = name.split(',').next().unwrap_or(name).trim();
+    let short = full
+        .strip_prefix("System.Security.Cryptography.")
+        .unwrap_or(full);
+    matches!(
+        short,
+        "Aes" | "AesManaged" | "AesCryptoServiceProvider" | "AesCng"
+    )
+}
+
+/// ```text
+/// <!-- Algorithms provided by Windows CNG, using CBC-mode encryption with HMAC validation -->
+/// <encryption algorithm="AES" keyLength="256" [provider="…"] />
+/// <hash algorithm="SHA256" [provider="…"] />
+/// ```
+/// BCrypt algorithm ids are compared without regard to ASCII case, as BCrypt does. The provider
+/// is ignored: every provider of AES and SHA-2 computes the same function.
+fn cng_cbc_algorithm(view: &View<'_, '_>, inner: Node<'_, '_>) -> Result<Algorithm, String> {
+    let aes = cng_aes(view, inner)?;
+    let name = required_attribute(view, inner, "hash", "algorithm")?;
+    let mac = [
+        ("SHA1", ValidationAlgorithm::HmacSha1),
+        ("SHA256", ValidationAlgorithm::HmacSha256),
+        ("SHA384", ValidationAlgorithm::HmacSha384),
+        ("SHA512", ValidationAlgorithm::HmacSha512),
+    ]
+    .into_iter()
+    .find(|(id, _)| id.eq_ignore_ascii_case(name.trim()))
+    .map(|(_, mac)| mac)
+    .ok_or_else(|| format!("unsupported CNG hash algorithm `{}`", echo(name)))?;
+    Ok(Algorithm::CbcHmac { aes, mac })
+}
+
+/// ```text
+/// <!-- Algorithms provided by Windows CNG, using Galois/Counter Mode encryption and validation -->
+/// <encryption algorithm="AES" keyLength="256" [provider="…"] />
+/// ```
+fn cng_gcm_algorithm(view: &View<'_, '_>, inner: Node<'_, '_>) -> Result<Algorithm, String> {
+    Ok(Algorithm::Gcm {
+        aes: cng_aes(view, inner)?,
+    })
+}
+
+fn cng_aes(view: &View<'_, '_>, inner: Node<'_, '_>) -> Result<AesKeySize, String> {
+    let name = required_attribute(view, inner, "encryption", "algorithm")?;
+    if !name.trim().eq_ignore_ascii_case("AES") {
+        return Err(format!(
+            "unsupported CNG encryption algorithm `{}` (only AES is supported)",
+            echo(name)
+        ));
+    }
+    key_length(view, inner)
+}
+
+fn key_length(view: &View<'_, '_>, inner: Node<'_, '_>) -> Result<AesKeySize, String> {
+    let text = required_attribute(view, inner, "encryption", "keyLength")?;
+    text.trim()
+        .parse::<u32>()
+        .ok()
+        .and_then(|bits| AesKeySize::from_bits(bits).ok())
+        .ok_or_else(|| format!("unsupported AES key length `{}`", echo(text)))
+}
+
+/// ```text
+/// <masterKey p4:requiresEncryption="true" xmlns:p4="http://schemas.asp.net/2015/03/dataProtection">
+///   <!-- Warning: the key below is in an unencrypted form. -->
+///   <value>BASE64</value>                    or the base64 directly as the element's text
+/// </masterKey>
+/// ```
+/// The key is the element's string value (all descendant text, comments excluded), decoded as
+/// `Convert.FromBase64String` does: whitespace anywhere is ignored.
+fn read_master_key(view: &View<'_, '_>, inner: Node<'_, '_>) -> Result<MasterKey, String> {
+    let mut keys = view
+        .child_elements(inner)
+        .filter(|n| is_named(*n, "masterKey"));
+    let element = match (keys.next(), keys.next()) {
+        (Some(element), None) => element,
+        (None, _) => return Err("the descriptor has no <masterKey> element".to_owned()),
+        (Some(_), Some(_)) => {
+            return Err("the descriptor has more than one <masterKey> element".to_owned());
+        }
+    };
+    let mut capacity = 0usize;
+    view.for_each_text(element, |text| {
+        capacity = capacity.saturating_add(text.len());
+    });
+    // Reserved up front so the secret is never left behind in a buffer freed by a reallocation.
+    let mut base64 = Zeroizing::new(String::with_capacity(capacity));
+    view.for_each_text(element, |text| {
+        base64.extend(
+            text.chars()
+                .filter(|c| !matches!(c, ' ' | '\t' | '\r' | '\n')),
+        );
+    });
+    let mut bytes = Zeroizing::new(vec![0u8; base64::decoded_len_estimate(base64.len())]);
+    // The decoder's error names the offending byte, which is part of the secret: say nothing more.
+    let len = DOTNET_BASE64
+        .decode_slice(base64.as_bytes(), bytes.as_mut_slice())
+        .map_err(|_| "the master key is not valid base64".to_owned())?;
+    bytes.truncate(len);
+    Ok(MasterKey::from_bytes(core::mem::take(&mut *bytes)))
+}
+
+/// ```text
+/// <revocation version="1">
+///   <revocationDate>2015-03-01T19:13:19.7573854-08:00</revocationDate>
+///   <key id="{guid}" />                  or id="*": every key created before the date
+///   <reason>…</reason>                   optional; never used for decisions
+/// </revocation>
+/// ```
+fn read_revocation(revocation: Node<'_, '_>) -> Result<Revocation, String> {
+    let date = read_date(revocation, "revocationDate")?;
+    let id = first_child(revocation, "key")
+        .ok_or("no <key> element")?
+        .attribute("id")
+        .ok_or("the <key> element has no id attribute")?;
+    let reason = first_child(revocation, "reason")
+        .map(|r| View::plain().string_value(r))
+        .filter(|r| !r.is_empty());
+    if id == "*" {
+        return Ok(Revocation::AllCreatedBefore { date, reason });
+    }
+    let id = KeyId::from_str(id.trim())
+        .map_err(|_| format!("the key id `{}` is not a GUID", echo(id)))?;
+    Ok(Revocation::Key { id, date, reason })
+}
+
+/// The document as .NET's deserializers see it after `XmlEncryptionExtensions.DecryptElement`:
+/// each outermost `{ns}encryptedSecret` replaced by its decrypted element. roxmltree trees are
+/// immutable, so the replacement is a lookup applied wherever children are visited.
+struct View<'a, 'input> {
+    replacements: Vec<(NodeId, Node<'a, 'input>)>,
+}
+
+impl<'a, 'input> View<'a, 'input> {
+    /// No replacements: for elements that cannot hold secrets (dates, revocations).
+    fn plain() -> Self {
+        Self {
+            replacements: Vec::new(),
+        }
+    }
+
+    /// ```text
+    /// <encryptedSecret decryptorType="{type}, {assembly}…" xmlns="http://schemas.asp.net/2015/03/dataProtection">
+    ///   <unencryptedKey>                     NullXmlDecryptor: the one child element…
+    ///     <!-- This key is not encrypted. -->
+    ///     <masterKey …>…</masterKey>         …whose one child element is the secret
+    ///   </unencryptedKey>
+    /// </encryptedSecret>
+    /// ```
+    /// Like .NET, every outermost encrypted secret under (and including) `root` is decrypted,
+    /// even one in an element no deserializer reads, and secrets nested in a decrypted element
+    /// are left alone.
+    fn decrypting(root: Node<'a, 'input>) -> Result<Self, String> {
+        let mut replacements = Vec::new();
+        let mut pending = vec![root];
+        while let Some(node) = pending.pop() {
+            if node.tag_name().namespace() == Some(DATA_PROTECTION_NS)
+                && node.tag_name().name() == "encryptedSecret"
+            {
+                replacements.push((node.id(), decrypt(node)?));
+            } else {
+                // Reversed so that secrets are visited, and errors reported, in document order.
+                pending.extend(node.children().rev().filter(Node::is_element));
+            }
+        }
+        Ok(Self { replacements })
+    }
+
+    fn map(&self, node: Node<'a, 'input>) -> Node<'a, 'input> {
+        self.replacements
+            .iter()
+            .find(|(id, _)| *id == node.id())
+            .map_or(node, |(_, replacement)| *replacement)
+    }
+
+    fn child_elements(&self, node: Node<'a, 'input>) -> impl Iterator<Item = Node<'a, 'input>> {
+        node.children()
+            .filter(Node::is_element)
+            .map(|child| self.map(child))
+    }
+
+    /// Calls `f` with each descendant text node, in document order: `XElement.Value`. Iterative,
+    /// so that a deeply nested hostile document cannot overflow the stack.
+    fn for_each_text(&self, node: Node<'a, 'input>, mut f: impl FnMut(&str)) {
+        let mut pending = vec![node];
+        while let Some(node) = pending.pop() {
+            if let Some(text) = node.is_text().then(|| node.text()).flatten() {
+                f(text);
+            } else if node.is_element() {
+                pending.extend(node.children().rev().map(|child| self.map(child)));
+            }
+        }
+    }
+
+    fn string_value(&self, node: Node<'a, 'input>) -> String {
+        let mut value = String::new();
+        self.for_each_text(node, |text| value.push_str(text));
+        value
+    }
+}
+
+fn decrypt<'a, 'input>(secret: Node<'a, 'input>) -> Result<Node<'a, 'input>, String> {
+    let decryptor = secret
+        .attribute("decryptorType")
+        .ok_or("an <encryptedSecret> element has no decryptorType attribute")?;
+    let decryptor = type_full_name(decryptor);
+    if decryptor != NULL_DECRYPTOR {
+        return Err(format!(
+            "the master key is encrypted with {}, which is not supported on this platform",
+            echo(&decryptor)
+        ));
+    }
+    single_child_element(secret)
+        .and_then(single_child_element)
+        .ok_or_else(|| {
+            "an <encryptedSecret> of NullXmlDecryptor must hold one element holding one element"
+                .to_owned()
+        })
+}
+
+/// The text before the first comma of an assembly-qualified type name, with the pre-release
+/// namespace mapped to the current one.
+fn type_full_name(assembly_qualified: &str) -> String {
+    let name = assembly_qualified
+        .split(',')
+        .next()
+        .unwrap_or(assembly_qualified)
+        .trim();
+    match name.strip_prefix(LEGACY_NAMESPACE) {
+        Some(rest) => format!("{CURRENT_NAMESPACE}{rest}"),
+        None => name.to_owned(),
+    }
+}
+
+/// Key and descriptor elements are written without a namespace, and .NET looks them up that way.
+/// roxmltree reports an element under `xmlns=""` (as in DPAPI's `<encryptedKey xmlns="">`) as
+/// having the empty namespace, which XML Namespaces defines as no namespace.
+fn is_named(node: Node<'_, '_>, local_name: &str) -> bool {
+    node.is_element()
+        && matches!(node.tag_name().namespace(), None | Some(""))
+        && node.tag_name().name() == local_name
+}
+
+fn first_child<'a, 'input>(parent: Node<'a, 'input>, name: &str) -> Option<Node<'a, 'input>> {
+    parent.children().find(|child| is_named(*child, name))
+}
+
+fn single_child_element<'a, 'input>(parent: Node<'a, 'input>) -> Option<Node<'a, 'input>> {
+    let mut elements = parent.children().filter(Node::is_element);
+    match (elements.next(), elements.next()) {
+        (Some(only), None) => Some(only),
+        _ => None,
+    }
+}
+
+/// The attribute of the first child element of that name, after decryption.
+fn required_attribute<'a>(
+    view: &View<'a, '_>,
+    parent: Node<'a, '_>,
+    element: &str,
+    attribute: &str,
+) -> Result<&'a str, String> {
+    view.child_elements(parent)
+        .find(|child| is_named(*child, element))
+        .ok_or_else(|| format!("the descriptor has no <{element}> element"))?
+        .attribute(attribute)
+        .ok_or_else(|| format!("the <{element}> element has no {attribute} attribute"))
+}
+
+fn echo(text: &str) -> String {
+    let mut chars = text.chars();
+    let mut shown: String = chars.by_ref().take(ECHO_LIMIT).collect();
+    if chars.next().is_some() {
+        shown.push('…');
+    }
+    shown
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key_with_inner(deserializer: &str, inner: &str) -> String {
+        format!(
+            r#"<key id="3d6d01fd-c0e7-44ae-82dd-013b996b4093" version="1">
+  <creationDate>2014-01-01T00:00:00Z</creationDate>
+  <activationDate>2014-02-01T00:00:00Z</activationDate>
+  <expirationDate>2014-03-01T00:00:00Z</expirationDate>
+  <descriptor deserializerType="{deserializer}, Microsoft.AspNetCore.DataProtection">{inner}</descriptor>
+</key>"#
+        )
+    }
+
+    fn descriptor_of(text: &str) -> Result<Descriptor, String> {
+        match parse_element(text, "test") {
+            Ok(Element::Key(key)) => key.descriptor,
+            other => Err(format!("not a key: {other:?}")),
+        }
+    }
+
+    #[test]
+    fn type_names_lose_assembly_and_legacy_namespace() {
+        assert_eq!(
+            type_full_name(
+                " Microsoft.AspNet.DataProtection.XmlEncryption.NullXmlDecryptor , Microsoft.AspNet.DataProtection, Version=1.0.0.0"
+            ),
+            NULL_DECRYPTOR
+        );
+        assert_eq!(type_full_name("Foo"), "Foo");
+        assert_eq!(type_full_name(""), "");
+    }
+
+    #[test]
+    fn master_key_base64_ignores_whitespace_and_trailing_bits() -> Result<(), String> {
+        // "AQ==" and "AR==" both decode to [1] in .NET (the low bits of `R` are ignored).
+        for text in [
+            "AQ==",
+            " A Q\r\n= =\t",
+            "AR==",
+            "<value>A</value>Q<!-- c -->==",
+        ] {
+            let xml = key_with_inner(
+                AUTHENTICATED_DESERIALIZER,
+                &format!(
+                    r#"<d><encryption algorithm="AES_128_GCM"/><masterKey>{text}</masterKey></d>"#
+                ),
+            );
+            assert_eq!(
+                descriptor_of(&xml)?.master_key.expose_secret(),
+                [1],
+                "{text}"
+            );
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn bad_base64_is_reported_without_echoing_it() {
+        for text in ["AQ=", "AQ", "A*==", "AQ==AQ=="] {
+            let xml = key_with_inner(
+                AUTHENTICATED_DESERIALIZER,
+                &format!(
+                    r#"<d><encryption algorithm="AES_128_GCM"/><masterKey>{text}</masterKey></d>"#
+                ),
+            );
+            assert_eq!(
+                descriptor_of(&xml).err().as_deref(),
+                Some("the master key is not valid base64"),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn master_key_must_be_unique() {
+        let xml = key_with_inner(
+            AUTHENTICATED_DESERIALIZER,
+            r#"<d><encryption algorithm="AES_128_GCM"/><masterKey>AQ==</masterKey><masterKey>AQ==</masterKey></d>"#,
+        );
+        assert_eq!(
+            descriptor_of(&xml).err().as_deref(),
+            Some("the descriptor has more than one <masterKey> element")
+        );
+    }
+
+    #[test]
+    fn inner_descriptor_may_itself_be_an_encrypted_secret() -> Result<(), String> {
+        let xml = key_with_inner(
+            AUTHENTICATED_DESERIALIZER,
+            &format!(
+                r#"<encryptedSecret xmlns="{DATA_PROTECTION_NS}" decryptorType="{NULL_DECRYPTOR}"><unencryptedKey><d xmlns=""><encryption algorithm="AES_256_GCM"/><masterKey>AQ==</masterKey></d></unencryptedKey></encryptedSecret>"#
+            ),
+        );
+        let descriptor = descriptor_of(&xml)?;
+        assert_eq!(
+            descriptor.algorithm,
+            Algorithm::Gcm {
+                aes: AesKeySize::Aes256
+            }
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn an_unreadable_secret_anywhere_makes_the_key_unusable() {
+        // .NET decrypts every encrypted secret before deserializing, even in ignored elements.
+        let xml = key_with_inner(
+            AUTHENTICATED_DESERIALIZER,
+            &format!(
+                r#"<d><encryption algorithm="AES_256_GCM"/><extra><s:encryptedSecret xmlns:s="{DATA_PROTECTION_NS}" decryptorType="Other.Decryptor, Other"><x/></s:encryptedSecret></extra><masterKey>AQ==</masterKey></d>"#
+            ),
+        );
+        assert_eq!(
+            descriptor_of(&xml).err().as_deref(),
+            Some(
+                "the master key is encrypted with Other.Decryptor, which is not supported on this platform"
+            )
+        );
+    }
+
+    #[test]
+    fn long_untrusted_text_is_cut_in_reasons() {
+        let long = "x".repeat(1000);
+        let xml = key_with_inner(&long, "<d/>");
+        let reason = descriptor_of(&xml).err().unwrap_or_default();
+        assert!(reason.chars().count() < 200, "{reason}");
+        assert!(reason.ends_with('…'), "{reason}");
+    }
+
+    #[test]
+    fn deep_nesting_does_not_overflow_the_stack() -> Result<(), String> {
+        let depth = 100_000;
+        let inner = format!(
+            r#"<d><encryption algorithm="AES_128_GCM"/><masterKey>{}AQ=={}</masterKey></d>"#,
+            "<v>".repeat(depth),
+            "</v>".repeat(depth)
+        );
+        let xml = key_with_inner(AUTHENTICATED_DESERIALIZER, &inner);
+        assert_eq!(descriptor_of(&xml)?.master_key.expose_secret(), [1]);
+        Ok(())
+    }
 }

@@ -102,7 +102,8 @@ impl KeyRingProvider {
 
     fn current_with(&self, need_default: bool) -> Result<Arc<KeyRing>, KeyringError> {
         let now = self.manager.clock().now();
-        let usable = |ring: &KeyRing| now < ring.expires_at && (!need_default || ring.default_key.is_some());
+        let usable =
+            |ring: &KeyRing| now < ring.expires_at && (!need_default || ring.default_key.is_some());
         if let Some(ring) = self.current.load_full()
             && usable(&ring)
         {

@@ -1,0 +1,416 @@
+//! Key ring behaviour: lifecycle, revocation, repositories, concurrency.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+mod common;
+
+use std::sync::Arc;
+use std::thread;
+
+use common::{ReadOnlyDir, ring_copy, xml_files};
+use dp_crypto::Algorithm;
+use dp_keyring::{
+    DataProtectionProvider, FileSystemRepository, KeyManagementOptions, KeyringError, ManualClock,
+    MemoryRepository, Timestamp, XmlRepository,
+};
+use time::Duration;
+
+fn t(s: &str) -> Timestamp {
+    Timestamp::parse_xml(s).unwrap()
+}
+
+fn provider_at(repo: Arc<dyn XmlRepository>, clock: Arc<ManualClock>) -> DataProtectionProvider {
+    DataProtectionProvider::builder_shared(repo)
+        .clock(clock)
+        .build()
+        .unwrap()
+}
+
+#[test]
+fn every_algorithm_round_trips_through_the_ring() {
+    for alg in Algorithm::ALL.into_iter().filter(|a| a.is_standard()) {
+        let options = KeyManagementOptions {
+            algorithm: alg,
+            ..KeyManagementOptions::default()
+        };
+        let provider = DataProtectionProvider::builder(MemoryRepository::new())
+            .options(options)
+            .build()
+            .unwrap();
+        let p = provider.create_protector("purpose");
+        let payload = p.protect(b"data").unwrap();
+        assert_eq!(p.unprotect(&payload).unwrap(), b"data", "{alg}");
+        let ring = provider.key_ring().unwrap();
+        assert_eq!(ring.default_key().unwrap().algorithm(), Some(alg));
+    }
+}
+
+#[test]
+fn purposes_are_utf8_byte_counted_and_ordered() {
+    let provider = DataProtectionProvider::ephemeral();
+    let long = "é".repeat(100); // 200 UTF-8 bytes: a two-byte length prefix
+    let p = provider
+        .create_protector("©®±µ¶ 日本語")
+        .create_protector(&long)
+        .create_protector("");
+    let payload = p.protect_str("x").unwrap();
+    assert_eq!(p.unprotect_str(&payload).unwrap(), "x");
+    let reordered = provider
+        .create_protector(&long)
+        .create_protector("©®±µ¶ 日本語")
+        .create_protector("");
+    assert!(matches!(
+        reordered.unprotect_str(&payload),
+        Err(KeyringError::AuthenticationFailed)
+    ));
+    let shorter = provider
+        .create_protector("©®±µ¶ 日本語")
+        .create_protector(&long);
+    assert!(matches!(
+        shorter.unprotect_str(&payload),
+        Err(KeyringError::AuthenticationFailed)
+    ));
+}
+
+#[test]
+fn application_name_is_part_of_the_chain() {
+    let repo: Arc<dyn XmlRepository> = Arc::new(MemoryRepository::new());
+    let app = DataProtectionProvider::builder_shared(Arc::clone(&repo))
+        .application_name(Some("App"))
+        .build()
+        .unwrap();
+    let none = DataProtectionProvider::builder_shared(Arc::clone(&repo))
+        .build()
+        .unwrap();
+    let payload = app.create_protector("p").protect(b"v").unwrap();
+    assert!(matches!(
+        none.create_protector("p").unprotect(&payload),
+        Err(KeyringError::AuthenticationFailed)
+    ));
+    assert_eq!(
+        none.create_protector("App")
+            .create_protector("p")
+            .unprotect(&payload)
+            .unwrap(),
+        b"v"
+    );
+}
+
+#[test]
+fn keys_roll_before_expiry_and_old_payloads_still_unprotect() {
+    let repo: Arc<dyn XmlRepository> = Arc::new(MemoryRepository::new());
+    let clock = Arc::new(ManualClock::new(t("2026-01-01T00:00:00Z")));
+    let provider = provider_at(Arc::clone(&repo), Arc::clone(&clock));
+    let p = provider.create_protector("p");
+    let first = p.protect(b"one").unwrap();
+    let k1 = provider.key_ring().unwrap().default_key().unwrap().id();
+    assert_eq!(provider.key_manager().load().unwrap().keys.len(), 1);
+
+    // 88 days on: within 3 days of expiry, a successor activating at the expiry is created.
+    clock.advance(Duration::days(88));
+    let _ = p.protect(b"two").unwrap();
+    let keys = provider.key_manager().load().unwrap().keys;
+    assert_eq!(keys.len(), 2);
+    let k2 = keys.iter().find(|k| k.id() != k1).unwrap();
+    assert_eq!(k2.activation(), t("2026-04-01T00:00:00Z"));
+    assert_eq!(provider.key_ring().unwrap().default_key().unwrap().id(), k1);
+
+    // Past the old key's expiry, the successor protects; the old payload still unprotects
+    // and reports that it should be migrated.
+    clock.advance(Duration::days(3));
+    let fresh = DataProtectionProvider::builder_shared(Arc::clone(&repo))
+        .clock(Arc::clone(&clock) as Arc<dyn dp_keyring::Clock>)
+        .build()
+        .unwrap();
+    let third = fresh.create_protector("p").protect(b"three").unwrap();
+    assert_eq!(&third[4..20], &k2.id().to_wire_bytes());
+    let outcome = fresh
+        .create_protector("p")
+        .dangerous_unprotect(&first, false)
+        .unwrap();
+    assert_eq!(outcome.plaintext, b"one");
+    assert!(outcome.requires_migration);
+    assert!(!outcome.was_revoked);
+    assert_eq!(fresh.key_manager().load().unwrap().keys.len(), 2);
+}
+
+#[test]
+fn revoked_keys_are_rejected_unless_ignored() {
+    let repo: Arc<dyn XmlRepository> = Arc::new(MemoryRepository::new());
+    let provider = DataProtectionProvider::builder_shared(Arc::clone(&repo))
+        .build()
+        .unwrap();
+    let p = provider.create_protector("p");
+    let payload = p.protect(b"secret").unwrap();
+    let id = provider.key_ring().unwrap().default_key().unwrap().id();
+    provider.key_manager().revoke_key(id, Some("test")).unwrap();
+    provider.invalidate();
+    assert!(matches!(p.unprotect(&payload), Err(KeyringError::KeyRevoked(k)) if k == id));
+    let outcome = p.dangerous_unprotect(&payload, true).unwrap();
+    assert_eq!(outcome.plaintext, b"secret");
+    assert!(outcome.requires_migration && outcome.was_revoked);
+    // Protecting now makes a new key rather than using the revoked one.
+    let again = p.protect(b"x").unwrap();
+    assert_ne!(&again[4..20], &id.to_wire_bytes());
+    // Revoking twice is harmless.
+    provider.key_manager().revoke_key(id, None).unwrap();
+}
+
+#[test]
+fn mass_revocation_is_strictly_before() {
+    let repo: Arc<dyn XmlRepository> = Arc::new(MemoryRepository::new());
+    let clock = Arc::new(ManualClock::new(t("2026-01-01T00:00:00Z")));
+    let provider = provider_at(Arc::clone(&repo), Arc::clone(&clock));
+    let m = provider.key_manager();
+    let a = m
+        .create_key(
+            t("2026-01-01T00:00:00Z"),
+            t("2026-04-01T00:00:00Z"),
+            Algorithm::default(),
+        )
+        .unwrap();
+    clock.set(t("2026-02-01T00:00:00Z"));
+    let b = m
+        .create_key(
+            t("2026-02-01T00:00:00Z"),
+            t("2026-05-01T00:00:00Z"),
+            Algorithm::default(),
+        )
+        .unwrap();
+    m.revoke_all_created_before(t("2026-02-01T00:00:00Z"), None)
+        .unwrap();
+    let keys = m.load().unwrap().keys;
+    let revoked = |id| keys.iter().find(|k| k.id() == id).unwrap().is_revoked();
+    assert!(revoked(a));
+    assert!(
+        !revoked(b),
+        "a key created at the revocation instant survives"
+    );
+}
+
+#[test]
+fn unknown_key_fails_and_triggers_one_refresh() {
+    let dir = tempfile::tempdir().unwrap();
+    let reader = DataProtectionProvider::new(FileSystemRepository::new(dir.path()), None);
+    let rp = reader.create_protector("p");
+    // The reader loads its ring first (and creates a key).
+    let _ = rp.protect(b"warm up").unwrap();
+
+    // Another process adds a key that activates now and protects with it.
+    let writer = DataProtectionProvider::new(FileSystemRepository::new(dir.path()), None);
+    let now = writer.key_manager().clock().now();
+    writer
+        .key_manager()
+        .create_key(now, now + Duration::days(90), Algorithm::default())
+        .unwrap();
+    let payload = writer
+        .create_protector("p")
+        .protect(b"from writer")
+        .unwrap();
+    // The reader's cached ring lacks that key: it re-reads once and succeeds.
+    assert_eq!(rp.unprotect(&payload).unwrap(), b"from writer");
+
+    let mut forged = payload.clone();
+    forged[4..20].copy_from_slice(&[0xAB; 16]);
+    assert!(matches!(
+        rp.unprotect(&forged),
+        Err(KeyringError::KeyNotFound(_))
+    ));
+}
+
+#[test]
+fn malformed_files_fail_closed_and_bad_metadata_is_listed() {
+    let dir = ring_copy("aes256cbc-hmacsha256");
+    std::fs::write(
+        dir.path().join("revocation-broken.xml"),
+        "<revocation><oops",
+    )
+    .unwrap();
+    let provider = DataProtectionProvider::new(FileSystemRepository::new(dir.path()), None);
+    match provider.create_protector("p").protect(b"x") {
+        Err(KeyringError::MalformedElement { source, .. }) => {
+            assert!(source.ends_with("revocation-broken.xml"), "{source}");
+        }
+        other => panic!("expected a malformed element error, got {other:?}"),
+    }
+    std::fs::remove_file(dir.path().join("revocation-broken.xml")).unwrap();
+
+    std::fs::write(
+        dir.path().join("key-bad.xml"),
+        "<key id=\"11111111-2222-3333-4444-555555555555\" version=\"1\"><creationDate>x</creationDate></key>",
+    )
+    .unwrap();
+    let loaded = provider.key_manager().load().unwrap();
+    assert_eq!(loaded.keys.len(), 1);
+    assert_eq!(loaded.unreadable.len(), 1);
+    assert_eq!(
+        loaded.unreadable[0].id.map(|id| id.to_string()).as_deref(),
+        Some("11111111-2222-3333-4444-555555555555")
+    );
+}
+
+#[test]
+fn duplicate_key_ids_fail_the_read() {
+    let dir = ring_copy("aes256gcm");
+    let src = dir
+        .path()
+        .join("key-3d6d01fd-c0e7-44ae-82dd-013b996b4093.xml");
+    std::fs::copy(&src, dir.path().join("copy.xml")).unwrap();
+    let provider = DataProtectionProvider::new(FileSystemRepository::new(dir.path()), None);
+    assert!(matches!(
+        provider.key_manager().load(),
+        Err(KeyringError::DuplicateKeyId(_))
+    ));
+}
+
+#[test]
+fn written_files_are_private_and_atomic() {
+    let dir = tempfile::tempdir().unwrap();
+    let keys = dir.path().join("keys");
+    let provider = DataProtectionProvider::new(FileSystemRepository::new(&keys), None);
+    let _ = provider.create_protector("p").protect(b"x").unwrap();
+    let files = xml_files(&keys);
+    assert_eq!(files.len(), 1);
+    assert!(files[0].starts_with("key-"));
+    let leftovers: Vec<_> = std::fs::read_dir(&keys)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let dir_mode = std::fs::metadata(&keys).unwrap().permissions().mode() & 0o777;
+        assert_eq!(dir_mode, 0o700);
+        let file_mode = std::fs::metadata(keys.join(&files[0]))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777;
+        assert_eq!(file_mode, 0o600);
+    }
+    // Storing an element whose name exists never overwrites it.
+    let repo = FileSystemRepository::new(&keys);
+    let name = files[0].trim_end_matches(".xml");
+    let before = std::fs::read(keys.join(&files[0])).unwrap();
+    assert!(repo.store(name, "<other/>").is_err());
+    assert_eq!(std::fs::read(keys.join(&files[0])).unwrap(), before);
+}
+
+#[test]
+fn read_only_directory() {
+    // An empty read-only ring cannot make its first key: a clear error.
+    let empty = tempfile::tempdir().unwrap();
+    let Some(_guard) = ReadOnlyDir::new(empty.path()) else {
+        eprintln!("read_only_directory: cannot make a read-only directory here; skipped");
+        return;
+    };
+    let provider = DataProtectionProvider::new(FileSystemRepository::new(empty.path()), None);
+    assert!(matches!(
+        provider.create_protector("p").protect(b"x"),
+        Err(KeyringError::ReadOnlyRepository(_))
+    ));
+
+    // A read-only ring whose only key expired still unprotects; protecting needs a new key,
+    // which cannot be written: the same clear error (.NET, unable to generate, fails too).
+    let ring = ring_copy("aes256cbc-hmacsha256");
+    let v = common::vectors();
+    let payload = hex::decode(
+        v["rings"]["aes256cbc-hmacsha256"]["payload_hex"]
+            .as_str()
+            .unwrap(),
+    )
+    .unwrap();
+    {
+        let _ro = ReadOnlyDir::new(ring.path()).unwrap();
+        let provider =
+            DataProtectionProvider::new(FileSystemRepository::new(ring.path()), Some("MyApp"));
+        let p = provider.create_protector("MyPurpose");
+        assert_eq!(p.unprotect(&payload).unwrap(), b"Hello, World!");
+        assert!(matches!(
+            p.protect(b"x"),
+            Err(KeyringError::ReadOnlyRepository(_))
+        ));
+    }
+
+    // With a current key in it, a read-only ring protects and unprotects normally.
+    let provider =
+        DataProtectionProvider::new(FileSystemRepository::new(ring.path()), Some("MyApp"));
+    let now = provider.key_manager().clock().now();
+    provider
+        .key_manager()
+        .create_key(now, now + Duration::days(90), Algorithm::default())
+        .unwrap();
+    let _ro = ReadOnlyDir::new(ring.path()).unwrap();
+    let provider =
+        DataProtectionProvider::new(FileSystemRepository::new(ring.path()), Some("MyApp"));
+    let p = provider.create_protector("MyPurpose");
+    let ours = p.protect(b"still works").unwrap();
+    assert_eq!(p.unprotect(&ours).unwrap(), b"still works");
+    assert_eq!(p.unprotect(&payload).unwrap(), b"Hello, World!");
+}
+
+#[test]
+fn concurrent_protect_and_unprotect() {
+    let dir = tempfile::tempdir().unwrap();
+    let provider = DataProtectionProvider::new(FileSystemRepository::new(dir.path()), Some("app"));
+    let handles: Vec<_> = (0..8)
+        .map(|i| {
+            let provider = provider.clone();
+            thread::spawn(move || {
+                let p = provider.create_protector("threads");
+                for j in 0..200 {
+                    let msg = format!("{i}-{j}");
+                    let payload = p.protect(msg.as_bytes()).unwrap();
+                    assert_eq!(p.unprotect(&payload).unwrap(), msg.as_bytes());
+                }
+            })
+        })
+        .collect();
+    for h in handles {
+        h.join().unwrap();
+    }
+    assert_eq!(xml_files(dir.path()).len(), 1, "one key for all threads");
+}
+
+#[test]
+fn prune_deletes_old_keys_and_their_revocations() {
+    let repo: Arc<dyn XmlRepository> = Arc::new(MemoryRepository::new());
+    let clock = Arc::new(ManualClock::new(t("2020-01-01T00:00:00Z")));
+    let provider = provider_at(Arc::clone(&repo), Arc::clone(&clock));
+    let m = provider.key_manager();
+    let old = m
+        .create_key(
+            t("2020-01-01T00:00:00Z"),
+            t("2020-04-01T00:00:00Z"),
+            Algorithm::default(),
+        )
+        .unwrap();
+    let newer = m
+        .create_key(
+            t("2020-04-01T00:00:00Z"),
+            t("2020-07-01T00:00:00Z"),
+            Algorithm::default(),
+        )
+        .unwrap();
+    m.revoke_key(old, None).unwrap();
+    m.revoke_key(newer, None).unwrap();
+    clock.set(t("2021-01-01T00:00:00Z"));
+    let cutoff = clock_now(&provider) - Duration::days(200);
+    let deleted = m.delete_keys(|k| k.expiration() < cutoff).unwrap();
+    assert_eq!(deleted, vec![old]);
+    let loaded = m.load().unwrap();
+    assert_eq!(
+        loaded.keys.iter().map(|k| k.id()).collect::<Vec<_>>(),
+        vec![newer]
+    );
+    assert_eq!(
+        loaded.revocations.len(),
+        1,
+        "the revocation of the deleted key went with it"
+    );
+}
+
+fn clock_now(provider: &DataProtectionProvider) -> Timestamp {
+    provider.key_manager().clock().now()
+}

@@ -42,7 +42,10 @@ pub(crate) struct Cli {
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
     /// Manage the keys of the key ring
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  dp keys list\n  dp keys new --algorithm AES_256_GCM\n  dp keys revoke --key-id ID --reason leaked\n  dp keys prune --expired-for 365"
+    )]
     Keys(KeysCommand),
     /// Protect data: read bytes, print a base64url payload
     #[command(after_help = concat!(

@@ -38,8 +38,3 @@ pub use error::CryptoError;
 pub use kdf::Sp800108Kdf;
 pub use random::{OsRandom, RngSource, SecureRandom};
 pub use secret::MasterKey;
-
-/// The README's examples are compiled and run as doctests.
-#[cfg(doctest)]
-#[doc = include_str!("../../../README.md")]
-struct ReadmeDoctests;

@@ -39,3 +39,8 @@ pub use timestamp::Timestamp;
 
 pub use dp_crypto::Algorithm;
 pub use dp_format::KeyId;
+
+/// The README's examples are compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+struct ReadmeDoctests;

@@ -2,6 +2,7 @@
 
 use std::collections::HashSet;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use dp_crypto::{Algorithm, AuthenticatedEncryptor, MasterKey, SecureRandom};
 use dp_format::KeyId;
@@ -37,6 +38,9 @@ pub struct KeyManager {
     repository: Arc<dyn XmlRepository>,
     clock: Arc<dyn Clock>,
     rng: Arc<dyn SecureRandom>,
+    /// Bumped by every change this manager makes, so cached rings built before it are dropped
+    /// (.NET's change token).
+    changes: AtomicU64,
 }
 
 impl core::fmt::Debug for KeyManager {
@@ -58,7 +62,17 @@ impl KeyManager {
             repository,
             clock,
             rng,
+            changes: AtomicU64::new(0),
         }
+    }
+
+    /// A counter of the changes made through this manager.
+    pub(crate) fn change_count(&self) -> u64 {
+        self.changes.load(Ordering::Acquire)
+    }
+
+    fn changed(&self) {
+        self.changes.fetch_add(1, Ordering::AcqRel);
     }
 
     /// The repository.
@@ -177,6 +191,7 @@ impl KeyManager {
         ));
         self.repository
             .store(&xml::key_friendly_name(id), &document)?;
+        self.changed();
         Ok(id)
     }
 
@@ -201,7 +216,9 @@ impl KeyManager {
         self.repository.store(
             &revocation.friendly_name(),
             &xml::revocation_document(&revocation),
-        )
+        )?;
+        self.changed();
+        Ok(())
     }
 
     /// Revokes every key created before `date`.
@@ -220,7 +237,9 @@ impl KeyManager {
         self.repository.store(
             &revocation.friendly_name(),
             &xml::revocation_document(&revocation),
-        )
+        )?;
+        self.changed();
+        Ok(())
     }
 
     /// Deletes the keys `select` picks, then the revocations left pointing at nothing and the
@@ -265,6 +284,7 @@ impl KeyManager {
             .map(|(name, _)| name.clone())
             .collect();
         self.repository.delete(&stale)?;
+        self.changed();
         Ok(doomed.iter().map(|k| k.id).collect())
     }
 }

@@ -21,6 +21,7 @@ pub struct KeyRing {
     unreadable: Vec<UnreadableKey>,
     default_key: Option<Arc<Key>>,
     expires_at: Timestamp,
+    change_count: u64,
 }
 
 impl KeyRing {
@@ -102,8 +103,12 @@ impl KeyRingProvider {
 
     fn current_with(&self, need_default: bool) -> Result<Arc<KeyRing>, KeyringError> {
         let now = self.manager.clock().now();
-        let usable =
-            |ring: &KeyRing| now < ring.expires_at && (!need_default || ring.default_key.is_some());
+        let changes = self.manager.change_count();
+        let usable = |ring: &KeyRing| {
+            now < ring.expires_at
+                && ring.change_count == changes
+                && (!need_default || ring.default_key.is_some())
+        };
         if let Some(ring) = self.current.load_full()
             && usable(&ring)
         {
@@ -163,6 +168,7 @@ impl KeyRingProvider {
     }
 
     fn build(&self, now: Timestamp, generate: bool) -> Result<KeyRing, KeyringError> {
+        let change_count = self.manager.change_count();
         let mut loaded = self.manager.load()?;
         let (mut resolution, decision) = generation_decision(now, &loaded.keys, &self.options);
         let mut just_added = None;
@@ -190,7 +196,11 @@ impl KeyRingProvider {
         if generate && default_id.is_none() {
             return Err(KeyringError::NoDefaultKey);
         }
-        self.assemble(now, loaded, default_id)
+        let mut ring = self.assemble(now, loaded, default_id)?;
+        // Changes made while building (a generated key) are in `loaded` already; changes
+        // counted before the load are too. Record the count seen before loading, plus ours.
+        ring.change_count = change_count + u64::from(just_added.is_some());
+        Ok(ring)
     }
 
     /// Creates a key under the repository lock, after re-reading: if another process created
@@ -249,6 +259,7 @@ impl KeyRingProvider {
             unreadable: loaded.unreadable,
             default_key,
             expires_at,
+            change_count: 0,
         })
     }
 }

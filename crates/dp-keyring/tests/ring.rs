@@ -142,8 +142,8 @@ fn revoked_keys_are_rejected_unless_ignored() {
     let p = provider.create_protector("p");
     let payload = p.protect(b"secret").unwrap();
     let id = provider.key_ring().unwrap().default_key().unwrap().id();
+    // A change made through the provider's own key manager invalidates its cached ring.
     provider.key_manager().revoke_key(id, Some("test")).unwrap();
-    provider.invalidate();
     assert!(matches!(p.unprotect(&payload), Err(KeyringError::KeyRevoked(k)) if k == id));
     let outcome = p.dangerous_unprotect(&payload, true).unwrap();
     assert_eq!(outcome.plaintext, b"secret");
@@ -184,6 +184,36 @@ fn mass_revocation_is_strictly_before() {
     assert!(
         !revoked(b),
         "a key created at the revocation instant survives"
+    );
+}
+
+#[test]
+fn the_cached_ring_is_reread_after_its_refresh_period() {
+    let repo: Arc<dyn XmlRepository> = Arc::new(MemoryRepository::new());
+    let clock = Arc::new(ManualClock::new(t("2026-01-01T00:00:00Z")));
+    let reader = provider_at(Arc::clone(&repo), Arc::clone(&clock));
+    let writer = provider_at(Arc::clone(&repo), Arc::clone(&clock));
+    let _ = reader.create_protector("p").protect(b"x").unwrap();
+    let first = reader.key_ring().unwrap();
+    // A key added by someone else, activating in a minute, is not seen from the cache…
+    writer
+        .key_manager()
+        .create_key(
+            t("2026-01-01T00:01:00Z"),
+            t("2026-06-01T00:00:00Z"),
+            Algorithm::default(),
+        )
+        .unwrap();
+    clock.advance(Duration::hours(1));
+    assert!(Arc::ptr_eq(&first, &reader.key_ring().unwrap()));
+    assert_eq!(reader.key_ring().unwrap().keys().len(), 1);
+    // …until the refresh period (24 h minus at most 20 % jitter) has passed.
+    clock.advance(Duration::hours(24));
+    let ring = reader.key_ring().unwrap();
+    assert_eq!(ring.keys().len(), 2);
+    assert_ne!(
+        ring.default_key().unwrap().id(),
+        first.default_key().unwrap().id()
     );
 }
 

@@ -34,6 +34,37 @@ pub enum FormatError {
     ExpirationOutOfRange,
     /// A purpose chain holds more purposes than the 32-bit signed count can carry.
     TooManyPurposes,
+    /// The input does not start with the envelope magic `dpENV`.
+    NotAnEnvelope,
+    /// The envelope version is not one this library reads.
+    UnsupportedEnvelopeVersion {
+        /// The version byte found.
+        version: u8,
+    },
+    /// An algorithm identifier is unknown.
+    UnknownAlgorithm {
+        /// Which field.
+        field: &'static str,
+        /// The identifier found.
+        id: u8,
+    },
+    /// A length or count is outside the limits the format allows.
+    LimitExceeded {
+        /// Which field.
+        field: &'static str,
+    },
+    /// A field that must be zero (reserved bits, absent sender) is not.
+    NonZeroReserved {
+        /// Which field.
+        field: &'static str,
+    },
+    /// The input ended inside a structure.
+    Truncated {
+        /// What was being read.
+        field: &'static str,
+    },
+    /// Bytes follow the end of a complete structure.
+    TrailingBytes,
 }
 
 impl fmt::Display for FormatError {
@@ -57,6 +88,15 @@ impl fmt::Display for FormatError {
                 f.write_str("time-limited expiration is outside the representable range")
             }
             Self::TooManyPurposes => f.write_str("too many purposes in the chain"),
+            Self::NotAnEnvelope => f.write_str("not a dp envelope: bad magic"),
+            Self::UnsupportedEnvelopeVersion { version } => {
+                write!(f, "unsupported envelope version {version}")
+            }
+            Self::UnknownAlgorithm { field, id } => write!(f, "unknown {field} algorithm id {id}"),
+            Self::LimitExceeded { field } => write!(f, "{field} is outside the allowed limits"),
+            Self::NonZeroReserved { field } => write!(f, "reserved field {field} is not zero"),
+            Self::Truncated { field } => write!(f, "input ends inside the {field}"),
+            Self::TrailingBytes => f.write_str("unexpected bytes after the end"),
         }
     }
 }

@@ -94,7 +94,10 @@ impl ContentAlgorithm {
         match id {
             1 => Ok(Self::Aes256Gcm),
             2 => Ok(Self::Aes256CbcHmacSha256),
-            _ => Err(FormatError::UnknownAlgorithm { field: "content", id }),
+            _ => Err(FormatError::UnknownAlgorithm {
+                field: "content",
+                id,
+            }),
         }
     }
 }
@@ -115,7 +118,10 @@ impl KeyTransport {
     fn from_id(id: u8) -> Result<Self, FormatError> {
         match id {
             1 => Ok(Self::RsaOaepSha256),
-            _ => Err(FormatError::UnknownAlgorithm { field: "key transport", id }),
+            _ => Err(FormatError::UnknownAlgorithm {
+                field: "key transport",
+                id,
+            }),
         }
     }
 }
@@ -142,7 +148,10 @@ impl SignatureAlgorithm {
         match id {
             0 => Ok(Self::None),
             1 => Ok(Self::RsaPssSha256),
-            _ => Err(FormatError::UnknownAlgorithm { field: "signature", id }),
+            _ => Err(FormatError::UnknownAlgorithm {
+                field: "signature",
+                id,
+            }),
         }
     }
 }
@@ -240,11 +249,15 @@ fn parse_fixed(prefix: &[u8]) -> Result<(EnvelopeHeader, u16), FormatError> {
     chunk.copy_from_slice(&fixed[34..38]);
     let chunk_size = u32::from_be_bytes(chunk);
     if !(MIN_CHUNK_SIZE..=MAX_CHUNK_SIZE).contains(&chunk_size) {
-        return Err(FormatError::LimitExceeded { field: "chunk size" });
+        return Err(FormatError::LimitExceeded {
+            field: "chunk size",
+        });
     }
     let count = be16(fixed, 38, "header")?;
     if count == 0 || count > MAX_RECIPIENTS {
-        return Err(FormatError::LimitExceeded { field: "recipient count" });
+        return Err(FormatError::LimitExceeded {
+            field: "recipient count",
+        });
     }
     let signature_len = be16(fixed, 40, "header")?;
     let mut fingerprint = [0u8; FINGERPRINT_LEN];
@@ -322,16 +335,21 @@ impl EnvelopeHeader {
         let (mut header, count) = parse_fixed(bytes)?;
         let mut at = FIXED_HEADER_LEN;
         for _ in 0..count {
-            let prefix = bytes
-                .get(at..at + RECIPIENT_PREFIX_LEN)
-                .ok_or(FormatError::Truncated { field: "recipient entry" })?;
+            let prefix =
+                bytes
+                    .get(at..at + RECIPIENT_PREFIX_LEN)
+                    .ok_or(FormatError::Truncated {
+                        field: "recipient entry",
+                    })?;
             let mut fingerprint = [0u8; FINGERPRINT_LEN];
             fingerprint.copy_from_slice(&prefix[..FINGERPRINT_LEN]);
             let len = usize::from(be16(prefix, FINGERPRINT_LEN, "recipient entry")?);
             at += RECIPIENT_PREFIX_LEN;
             let wrapped_key = bytes
                 .get(at..at + len)
-                .ok_or(FormatError::Truncated { field: "wrapped key" })?
+                .ok_or(FormatError::Truncated {
+                    field: "wrapped key",
+                })?
                 .to_vec();
             at += len;
             header.recipients.push(RecipientEntry {
@@ -340,9 +358,9 @@ impl EnvelopeHeader {
             });
         }
         let (authenticated, mac) = bytes.split_at(at);
-        let mac: &[u8; HEADER_MAC_LEN] = mac
-            .try_into()
-            .map_err(|_| FormatError::Truncated { field: "header MAC" })?;
+        let mac: &[u8; HEADER_MAC_LEN] = mac.try_into().map_err(|_| FormatError::Truncated {
+            field: "header MAC",
+        })?;
         Ok((header, mac, authenticated))
     }
 
@@ -356,9 +374,13 @@ impl EnvelopeHeader {
         let count = u16::try_from(self.recipients.len())
             .ok()
             .filter(|c| (1..=MAX_RECIPIENTS).contains(c))
-            .ok_or(FormatError::LimitExceeded { field: "recipient count" })?;
+            .ok_or(FormatError::LimitExceeded {
+                field: "recipient count",
+            })?;
         if !(MIN_CHUNK_SIZE..=MAX_CHUNK_SIZE).contains(&self.chunk_size) {
-            return Err(FormatError::LimitExceeded { field: "chunk size" });
+            return Err(FormatError::LimitExceeded {
+                field: "chunk size",
+            });
         }
         let (signature_len, fingerprint) = match (self.signature, &self.sender) {
             (SignatureAlgorithm::None, None) => (0, [0u8; FINGERPRINT_LEN]),
@@ -384,8 +406,10 @@ impl EnvelopeHeader {
         out.extend_from_slice(&signature_len.to_be_bytes());
         out.extend_from_slice(&fingerprint);
         for r in &self.recipients {
-            let len = u16::try_from(r.wrapped_key.len())
-                .map_err(|_| FormatError::LimitExceeded { field: "wrapped key length" })?;
+            let len =
+                u16::try_from(r.wrapped_key.len()).map_err(|_| FormatError::LimitExceeded {
+                    field: "wrapped key length",
+                })?;
             check_rsa_len(len, "wrapped key length")?;
             out.extend_from_slice(&r.fingerprint);
             out.extend_from_slice(&len.to_be_bytes());
@@ -410,16 +434,25 @@ impl ChunkFrame {
     /// # Errors
     /// [`FormatError::NonZeroReserved`] for a flag other than 0 or 1;
     /// [`FormatError::LimitExceeded`] for an impossible body length.
-    pub fn parse(bytes: &[u8; CHUNK_FRAME_HEADER_LEN], chunk_size: u32) -> Result<Self, FormatError> {
+    pub fn parse(
+        bytes: &[u8; CHUNK_FRAME_HEADER_LEN],
+        chunk_size: u32,
+    ) -> Result<Self, FormatError> {
         let [flag, a, b, c, d] = *bytes;
         let last = match flag {
             0 => false,
             1 => true,
-            _ => return Err(FormatError::NonZeroReserved { field: "chunk flag" }),
+            _ => {
+                return Err(FormatError::NonZeroReserved {
+                    field: "chunk flag",
+                });
+            }
         };
         let body_len = u32::from_be_bytes([a, b, c, d]);
         if body_len < MIN_BODY_LEN || body_len > chunk_size.saturating_add(MAX_BODY_OVERHEAD) {
-            return Err(FormatError::LimitExceeded { field: "chunk length" });
+            return Err(FormatError::LimitExceeded {
+                field: "chunk length",
+            });
         }
         Ok(Self { last, body_len })
     }
@@ -494,30 +527,80 @@ mod tests {
             header_len(&b[..FIXED_HEADER_LEN])
         };
         assert_eq!(with(0, b"X"), Err(FormatError::NotAnEnvelope));
-        assert_eq!(with(5, &[2]), Err(FormatError::UnsupportedEnvelopeVersion { version: 2 }));
-        assert_eq!(with(6, &[9]), Err(FormatError::UnknownAlgorithm { field: "content", id: 9 }));
-        assert_eq!(with(7, &[0]), Err(FormatError::UnknownAlgorithm { field: "key transport", id: 0 }));
-        assert_eq!(with(8, &[5]), Err(FormatError::UnknownAlgorithm { field: "signature", id: 5 }));
-        assert_eq!(with(9, &[1]), Err(FormatError::NonZeroReserved { field: "flags" }));
-        assert_eq!(with(38, &[0xFF, 0xFF]), Err(FormatError::LimitExceeded { field: "recipient count" }));
-        assert_eq!(with(38, &[0, 0]), Err(FormatError::LimitExceeded { field: "recipient count" }));
-        assert_eq!(with(34, &[0xFF, 0xFF, 0xFF, 0xFF]), Err(FormatError::LimitExceeded { field: "chunk size" }));
-        assert_eq!(with(40, &[0, 1]), Err(FormatError::NonZeroReserved { field: "sender" }));
+        assert_eq!(
+            with(5, &[2]),
+            Err(FormatError::UnsupportedEnvelopeVersion { version: 2 })
+        );
+        assert_eq!(
+            with(6, &[9]),
+            Err(FormatError::UnknownAlgorithm {
+                field: "content",
+                id: 9
+            })
+        );
+        assert_eq!(
+            with(7, &[0]),
+            Err(FormatError::UnknownAlgorithm {
+                field: "key transport",
+                id: 0
+            })
+        );
+        assert_eq!(
+            with(8, &[5]),
+            Err(FormatError::UnknownAlgorithm {
+                field: "signature",
+                id: 5
+            })
+        );
+        assert_eq!(
+            with(9, &[1]),
+            Err(FormatError::NonZeroReserved { field: "flags" })
+        );
+        assert_eq!(
+            with(38, &[0xFF, 0xFF]),
+            Err(FormatError::LimitExceeded {
+                field: "recipient count"
+            })
+        );
+        assert_eq!(
+            with(38, &[0, 0]),
+            Err(FormatError::LimitExceeded {
+                field: "recipient count"
+            })
+        );
+        assert_eq!(
+            with(34, &[0xFF, 0xFF, 0xFF, 0xFF]),
+            Err(FormatError::LimitExceeded {
+                field: "chunk size"
+            })
+        );
+        assert_eq!(
+            with(40, &[0, 1]),
+            Err(FormatError::NonZeroReserved { field: "sender" })
+        );
         // A huge wrapped-key length is rejected as soon as its entry prefix is seen.
         let mut b = good.clone();
         b[FIXED_HEADER_LEN + 32..FIXED_HEADER_LEN + 34].copy_from_slice(&[0xFF, 0xFF]);
         assert_eq!(
             header_len(&b[..FIXED_HEADER_LEN + RECIPIENT_PREFIX_LEN]),
-            Err(FormatError::LimitExceeded { field: "wrapped key length" })
+            Err(FormatError::LimitExceeded {
+                field: "wrapped key length"
+            })
         );
         assert_eq!(header_len(b"dpX"), Err(FormatError::NotAnEnvelope));
-        assert_eq!(header_len(b"dp"), Ok(HeaderLen::NeedAtLeast(FIXED_HEADER_LEN)));
+        assert_eq!(
+            header_len(b"dp"),
+            Ok(HeaderLen::NeedAtLeast(FIXED_HEADER_LEN))
+        );
         Ok(())
     }
 
     #[test]
     fn chunk_frames() -> Result<(), FormatError> {
-        let f = ChunkFrame { last: true, body_len: 1000 };
+        let f = ChunkFrame {
+            last: true,
+            body_len: 1000,
+        };
         assert_eq!(ChunkFrame::parse(&f.encode(), 1024)?, f);
         assert!(ChunkFrame::parse(&[2, 0, 0, 4, 0], 1024).is_err());
         assert!(ChunkFrame::parse(&[0, 0xFF, 0, 0, 0], 1024).is_err());

@@ -1,0 +1,151 @@
+use core::fmt;
+
+use dp_format::FormatError;
+
+/// Everything that can go wrong sealing or opening an envelope.
+///
+/// [`EnvelopeError::is_rejection`] separates a rejected envelope (the CLI's exit code 3) from
+/// an operational failure.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum EnvelopeError {
+    /// The input is not a well-formed envelope (bad magic, unknown version or algorithm, a limit
+    /// exceeded). Detected before any public-key operation.
+    Format(FormatError),
+    /// None of the envelope's recipients is the opening key.
+    NotARecipient,
+    /// The header failed authentication (tampered, or the wrapped key is not for this key).
+    HeaderAuthenticationFailed,
+    /// A chunk failed authentication (tampered, reordered, duplicated or from another envelope).
+    ChunkAuthenticationFailed {
+        /// Index of the failing chunk.
+        index: u64,
+    },
+    /// The input ended before the last chunk or the signature.
+    Truncated,
+    /// Bytes follow the end of the envelope.
+    TrailingData,
+    /// The envelope is older than the maximum age.
+    TooOld {
+        /// Its creation time (Unix seconds).
+        created: i64,
+    },
+    /// The envelope claims a creation time in the future beyond the clock-skew allowance.
+    FromTheFuture {
+        /// Its creation time (Unix seconds).
+        created: i64,
+    },
+    /// The envelope (sender, message id) was opened before.
+    Replayed,
+    /// A signature was required (an expected sender was named) but the envelope is unsigned.
+    Unsigned,
+    /// The envelope is signed by someone other than the expected sender.
+    WrongSender,
+    /// The signature does not verify.
+    BadSignature,
+    /// A key could not be read or is not acceptable (size, exponent, type).
+    InvalidKey(String),
+    /// A public-key operation failed for a reason other than the input (should not happen).
+    Rsa(&'static str),
+    /// A cryptographic operation failed (the random source).
+    Crypto(dp_crypto::CryptoError),
+    /// An I/O operation failed.
+    Io {
+        /// What was being done.
+        context: String,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// An argument is invalid (no recipients, bad chunk size).
+    InvalidArgument(String),
+}
+
+impl EnvelopeError {
+    /// Whether the envelope itself was rejected (as opposed to an operational failure).
+    pub fn is_rejection(&self) -> bool {
+        matches!(
+            self,
+            Self::Format(_)
+                | Self::NotARecipient
+                | Self::HeaderAuthenticationFailed
+                | Self::ChunkAuthenticationFailed { .. }
+                | Self::Truncated
+                | Self::TrailingData
+                | Self::TooOld { .. }
+                | Self::FromTheFuture { .. }
+                | Self::Replayed
+                | Self::Unsigned
+                | Self::WrongSender
+                | Self::BadSignature
+        )
+    }
+
+    pub(crate) fn io(context: impl Into<String>, source: std::io::Error) -> Self {
+        Self::Io {
+            context: context.into(),
+            source,
+        }
+    }
+}
+
+impl fmt::Display for EnvelopeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Format(e) => write!(f, "malformed envelope: {e}"),
+            Self::NotARecipient => f.write_str("this key is not a recipient of the envelope"),
+            Self::HeaderAuthenticationFailed => {
+                f.write_str("the envelope header failed authentication (tampered)")
+            }
+            Self::ChunkAuthenticationFailed { index } => {
+                write!(
+                    f,
+                    "chunk {index} failed authentication (tampered, reordered or spliced)"
+                )
+            }
+            Self::Truncated => f.write_str("the envelope is truncated"),
+            Self::TrailingData => f.write_str("unexpected data after the end of the envelope"),
+            Self::TooOld { created } => {
+                write!(
+                    f,
+                    "the envelope is too old (created at Unix time {created})"
+                )
+            }
+            Self::FromTheFuture { created } => write!(
+                f,
+                "the envelope is dated in the future (Unix time {created}); check the clocks"
+            ),
+            Self::Replayed => f.write_str("the envelope was already opened (replay)"),
+            Self::Unsigned => f.write_str("the envelope is not signed, but a sender was required"),
+            Self::WrongSender => f.write_str("the envelope is signed by a different sender"),
+            Self::BadSignature => f.write_str("the sender signature does not verify"),
+            Self::InvalidKey(why) => write!(f, "invalid key: {why}"),
+            Self::Rsa(why) => write!(f, "RSA operation failed: {why}"),
+            Self::Crypto(e) => write!(f, "{e}"),
+            Self::Io { context, source } => write!(f, "{context}: {source}"),
+            Self::InvalidArgument(why) => f.write_str(why),
+        }
+    }
+}
+
+impl std::error::Error for EnvelopeError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::Format(e) => Some(e),
+            Self::Crypto(e) => Some(e),
+            Self::Io { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+}
+
+impl From<FormatError> for EnvelopeError {
+    fn from(e: FormatError) -> Self {
+        Self::Format(e)
+    }
+}
+
+impl From<dp_crypto::CryptoError> for EnvelopeError {
+    fn from(e: dp_crypto::CryptoError) -> Self {
+        Self::Crypto(e)
+    }
+}

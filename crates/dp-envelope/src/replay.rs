@@ -1,0 +1,293 @@
+//! The replay cache: which (sender, message id) pairs have been opened.
+//!
+//! ```text
+//! # dp replay cache v1
+//! <created, Unix seconds> <sender fingerprint hex, or -> <message id hex>
+//! …
+//! ```
+//! Entries older than the maximum age are dropped on every write: such envelopes fail the time
+//! check anyway, so the file never holds more than one window of messages. Writers take an
+//! exclusive lock on `<cache>.lock` and replace the file atomically (temporary file + rename),
+//! so concurrent openers in several processes see each other's entries and a crash never
+//! leaves a half-written cache. A cache that does not parse is an error, never ignored: an
+//! ignored cache would let replays through.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use crate::{EnvelopeError, Fingerprint};
+
+const HEADER: &str = "# dp replay cache v1";
+
+/// A replay cache file.
+#[derive(Debug, Clone)]
+pub struct ReplayCache {
+    path: PathBuf,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Entry {
+    created: i64,
+    sender: Option<[u8; 32]>,
+    message_id: [u8; 16],
+}
+
+fn hex<const N: usize>(text: &str) -> Option<[u8; N]> {
+    if text.len() != 2 * N {
+        return None;
+    }
+    let mut out = [0u8; N];
+    for (i, slot) in out.iter_mut().enumerate() {
+        *slot = u8::from_str_radix(text.get(2 * i..2 * i + 2)?, 16).ok()?;
+    }
+    Some(out)
+}
+
+fn to_hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+impl Entry {
+    fn parse(line: &str) -> Option<Self> {
+        let mut parts = line.split(' ');
+        let created = parts.next()?.parse().ok()?;
+        let sender = match parts.next()? {
+            "-" => None,
+            fp => Some(hex::<32>(fp)?),
+        };
+        let message_id = hex::<16>(parts.next()?)?;
+        if parts.next().is_some() {
+            return None;
+        }
+        Some(Self {
+            created,
+            sender,
+            message_id,
+        })
+    }
+
+    fn line(&self) -> String {
+        let sender = self.sender.map_or_else(|| "-".to_owned(), |s| to_hex(&s));
+        format!("{} {sender} {}\n", self.created, to_hex(&self.message_id))
+    }
+}
+
+struct CacheLock {
+    _file: File,
+}
+
+impl ReplayCache {
+    /// A cache stored at `path` (created on first use, with its directory).
+    pub fn new(path: impl Into<PathBuf>) -> Self {
+        Self { path: path.into() }
+    }
+
+    /// The default location, given an environment lookup: `$XDG_DATA_HOME/dp/replay-cache`,
+    /// else `$HOME/.local/share/dp/replay-cache`.
+    pub fn default_path(env: impl Fn(&str) -> Option<String>) -> Option<PathBuf> {
+        let var = |n: &str| env(n).filter(|v| !v.is_empty());
+        if let Some(data) = var("XDG_DATA_HOME") {
+            return Some(Path::new(&data).join("dp").join("replay-cache"));
+        }
+        var("HOME").map(|h| Path::new(&h).join(".local/share/dp/replay-cache"))
+    }
+
+    /// The file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn read(&self) -> Result<Vec<Entry>, EnvelopeError> {
+        let text = match fs::read_to_string(&self.path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => {
+                return Err(EnvelopeError::io(
+                    format!("reading the replay cache {}", self.path.display()),
+                    e,
+                ));
+            }
+        };
+        let mut entries = Vec::new();
+        for (n, line) in text.lines().enumerate() {
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let entry = Entry::parse(line).ok_or_else(|| {
+                EnvelopeError::io(
+                    format!(
+                        "the replay cache {} is corrupt at line {}",
+                        self.path.display(),
+                        n + 1
+                    ),
+                    io::Error::from(io::ErrorKind::InvalidData),
+                )
+            })?;
+            entries.push(entry);
+        }
+        Ok(entries)
+    }
+
+    fn lock(&self) -> Result<CacheLock, EnvelopeError> {
+        let dir = self.path.parent().unwrap_or(Path::new("."));
+        if !dir.as_os_str().is_empty() && !dir.is_dir() {
+            let mut builder = fs::DirBuilder::new();
+            builder.recursive(true);
+            #[cfg(unix)]
+            std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+            builder
+                .create(dir)
+                .map_err(|e| EnvelopeError::io(format!("creating {}", dir.display()), e))?;
+        }
+        let mut lock_path = self.path.clone().into_os_string();
+        lock_path.push(".lock");
+        let mut options = OpenOptions::new();
+        options.read(true).write(true).create(true).truncate(false);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let file = options
+            .open(&lock_path)
+            .map_err(|e| EnvelopeError::io("opening the replay cache lock", e))?;
+        file.lock()
+            .map_err(|e| EnvelopeError::io("locking the replay cache", e))?;
+        Ok(CacheLock { _file: file })
+    }
+
+    /// Whether the pair was recorded (without taking the lock: a fast early rejection; the
+    /// authoritative check is [`ReplayCache::check_and_record`]).
+    ///
+    /// # Errors
+    /// An unreadable or corrupt cache.
+    pub fn contains(
+        &self,
+        sender: Option<Fingerprint>,
+        message_id: &[u8; 16],
+    ) -> Result<bool, EnvelopeError> {
+        let sender = sender.map(|f| f.0);
+        Ok(self
+            .read()?
+            .iter()
+            .any(|e| e.sender == sender && &e.message_id == message_id))
+    }
+
+    /// Under the lock: fails with [`EnvelopeError::Replayed`] if the pair is present, otherwise
+    /// records it, dropping entries created before `prune_before`.
+    ///
+    /// # Errors
+    /// [`EnvelopeError::Replayed`], or I/O errors.
+    pub fn check_and_record(
+        &self,
+        sender: Option<Fingerprint>,
+        message_id: &[u8; 16],
+        created: i64,
+        prune_before: i64,
+    ) -> Result<(), EnvelopeError> {
+        let _lock = self.lock()?;
+        let sender = sender.map(|f| f.0);
+        let mut entries = self.read()?;
+        if entries
+            .iter()
+            .any(|e| e.sender == sender && &e.message_id == message_id)
+        {
+            return Err(EnvelopeError::Replayed);
+        }
+        entries.retain(|e| e.created >= prune_before);
+        entries.push(Entry {
+            created,
+            sender,
+            message_id: *message_id,
+        });
+        self.write(&entries)
+    }
+
+    /// Number of entries (for tests and diagnostics).
+    ///
+    /// # Errors
+    /// An unreadable or corrupt cache.
+    pub fn len(&self) -> Result<usize, EnvelopeError> {
+        self.read().map(|e| e.len())
+    }
+
+    /// Whether the cache holds no entries.
+    ///
+    /// # Errors
+    /// An unreadable or corrupt cache.
+    pub fn is_empty(&self) -> Result<bool, EnvelopeError> {
+        self.len().map(|n| n == 0)
+    }
+
+    fn write(&self, entries: &[Entry]) -> Result<(), EnvelopeError> {
+        let mut text = String::with_capacity(HEADER.len() + 1 + entries.len() * 100);
+        text.push_str(HEADER);
+        text.push('\n');
+        for e in entries {
+            text.push_str(&e.line());
+        }
+        let mut tmp = self.path.clone().into_os_string();
+        tmp.push(format!(".{}.tmp", std::process::id()));
+        let tmp = PathBuf::from(tmp);
+        let result = (|| {
+            let mut options = OpenOptions::new();
+            options.write(true).create(true).truncate(true);
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+            let mut file = options.open(&tmp)?;
+            file.write_all(text.as_bytes())?;
+            file.sync_all()?;
+            fs::rename(&tmp, &self.path)
+        })();
+        if result.is_err() {
+            let _ = fs::remove_file(&tmp);
+        }
+        result.map_err(|e| {
+            EnvelopeError::io(
+                format!("writing the replay cache {}", self.path.display()),
+                e,
+            )
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn records_detects_and_prunes() -> Result<(), EnvelopeError> {
+        let dir = tempfile::tempdir().map_err(|e| EnvelopeError::io("tempdir", e))?;
+        let cache = ReplayCache::new(dir.path().join("sub/cache"));
+        let alice = Some(Fingerprint([1; 32]));
+        cache.check_and_record(alice, &[7; 16], 100, 0)?;
+        assert!(cache.contains(alice, &[7; 16])?);
+        assert!(
+            !cache.contains(None, &[7; 16])?,
+            "senders are part of the key"
+        );
+        assert!(matches!(
+            cache.check_and_record(alice, &[7; 16], 100, 0),
+            Err(EnvelopeError::Replayed)
+        ));
+        cache.check_and_record(None, &[7; 16], 200, 0)?;
+        assert_eq!(cache.len()?, 2);
+        // A later write drops what is older than the window.
+        cache.check_and_record(None, &[8; 16], 300, 150)?;
+        assert_eq!(cache.len()?, 2);
+        assert!(!cache.contains(alice, &[7; 16])?);
+        Ok(())
+    }
+
+    #[test]
+    fn corrupt_cache_is_an_error() -> Result<(), EnvelopeError> {
+        let dir = tempfile::tempdir().map_err(|e| EnvelopeError::io("tempdir", e))?;
+        let path = dir.path().join("cache");
+        fs::write(&path, "# dp replay cache v1\ngarbage\n")
+            .map_err(|e| EnvelopeError::io("w", e))?;
+        let cache = ReplayCache::new(&path);
+        assert!(matches!(
+            cache.contains(None, &[0; 16]),
+            Err(EnvelopeError::Io { .. })
+        ));
+        Ok(())
+    }
+}

@@ -35,7 +35,8 @@ fn print_help() {
     println!(
         "usage: cargo xtask <command>\n\n\
          commands:\n  \
-         ci      cargo fmt --check, clippy -D warnings, the test suite, cargo doc -D warnings"
+         ci      cargo fmt --check, clippy -D warnings, the test suite (both RSA backends),\n          \
+                 cargo doc -D warnings"
     );
 }
 
@@ -78,6 +79,38 @@ fn ci() -> Result<(), String> {
         ]),
     )?;
     run("cargo test", cargo().args(["test", "--workspace"]))?;
+    // Both RSA backends, against each other, and the pure-Rust build on its own (for users
+    // without a C compiler): the same tests must pass.
+    run(
+        "cargo test (dp-envelope, both RSA backends)",
+        cargo().args(["test", "-p", "dp-envelope", "--features", "rust-rsa"]),
+    )?;
+    run(
+        "cargo test (dp-envelope, pure-Rust RSA only)",
+        cargo().args([
+            "test",
+            "-p",
+            "dp-envelope",
+            "--no-default-features",
+            "--features",
+            "rust-rsa",
+        ]),
+    )?;
+    run(
+        "cargo clippy (dp-envelope, pure-Rust RSA only)",
+        cargo().args([
+            "clippy",
+            "-p",
+            "dp-envelope",
+            "--all-targets",
+            "--no-default-features",
+            "--features",
+            "rust-rsa",
+            "--",
+            "-D",
+            "warnings",
+        ]),
+    )?;
     run(
         "cargo doc",
         cargo()

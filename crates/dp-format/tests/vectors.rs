@@ -140,3 +140,80 @@ fn too_short_body_errors_name_the_minimum() {
         })
     );
 }
+
+mod envelope_properties {
+    use dp_format::envelope::{
+        ChunkFrame, ContentAlgorithm, EnvelopeHeader, HeaderLen, KeyTransport, RecipientEntry,
+        Sender, SignatureAlgorithm, header_len,
+    };
+    use proptest::prelude::*;
+
+    fn header_strategy() -> impl Strategy<Value = EnvelopeHeader> {
+        (
+            any::<bool>(),
+            any::<bool>(),
+            any::<i64>(),
+            any::<[u8; 16]>(),
+            1024u32..=(1 << 20),
+            prop::collection::vec((any::<[u8; 32]>(), 256usize..=300), 1..4),
+            any::<[u8; 32]>(),
+            256u16..=1024,
+        )
+            .prop_map(|(gcm, signed, created, id, chunk, rcpts, fp, sig_len)| EnvelopeHeader {
+                content: if gcm {
+                    ContentAlgorithm::Aes256Gcm
+                } else {
+                    ContentAlgorithm::Aes256CbcHmacSha256
+                },
+                key_transport: KeyTransport::RsaOaepSha256,
+                signature: if signed {
+                    SignatureAlgorithm::RsaPssSha256
+                } else {
+                    SignatureAlgorithm::None
+                },
+                created,
+                message_id: id,
+                chunk_size: chunk,
+                sender: signed.then_some(Sender {
+                    fingerprint: fp,
+                    signature_len: sig_len,
+                }),
+                recipients: rcpts
+                    .into_iter()
+                    .map(|(fingerprint, len)| RecipientEntry {
+                        fingerprint,
+                        wrapped_key: vec![0x5A; len],
+                    })
+                    .collect(),
+            })
+    }
+
+    proptest! {
+        #[test]
+        fn envelope_header_round_trip(header in header_strategy(), mac in any::<[u8; 32]>()) {
+            let mut bytes = header.encode_authenticated().unwrap();
+            bytes.extend_from_slice(&mac);
+            prop_assert_eq!(header_len(&bytes).unwrap(), HeaderLen::Complete(bytes.len()));
+            let (parsed, parsed_mac, covered) = EnvelopeHeader::parse(&bytes).unwrap();
+            prop_assert_eq!(parsed, header);
+            prop_assert_eq!(parsed_mac, &mac);
+            prop_assert_eq!(covered, &bytes[..bytes.len() - 32]);
+        }
+
+        #[test]
+        fn envelope_parsers_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..600), prefix in any::<bool>()) {
+            let mut input = bytes;
+            if prefix {
+                // Give the fixed header a valid start so deeper fields get exercised.
+                let head = b"dpENV\x01\x01\x01";
+                let n = head.len().min(input.len());
+                input[..n].copy_from_slice(&head[..n]);
+            }
+            let _ = header_len(&input);
+            let _ = EnvelopeHeader::parse(&input);
+            if let Some(frame) = input.first_chunk::<5>() {
+                let _ = ChunkFrame::parse(frame, 65536);
+            }
+        }
+    }
+}

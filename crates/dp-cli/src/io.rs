@@ -34,6 +34,19 @@ pub(crate) fn read_text_payload(input: Option<&Path>) -> Result<String, CliError
     Ok(text.trim().to_owned())
 }
 
+/// Reads a protected payload: raw bytes with `--raw`, else base64url text.
+pub(crate) fn read_payload(
+    ctx: &crate::Context,
+    raw: bool,
+    input: Option<&Path>,
+) -> Result<Vec<u8>, CliError> {
+    if raw {
+        return read_input(input);
+    }
+    let text = read_text_payload(input)?;
+    dp_format::base64url::decode(&text).map_err(|e| ctx.keyring_error(&e.into()))
+}
+
 /// Where output goes.
 pub(crate) enum Output {
     Stdout,

@@ -2,7 +2,6 @@
 
 use dp_format::{
     AES_BLOCK_SIZE, FormatError, GCM_NONCE_SIZE, GCM_TAG_SIZE, KEY_MODIFIER_SIZE, ProtectedPayload,
-    base64url,
 };
 use dp_keyring::{Algorithm, Key};
 use serde_json::json;
@@ -10,7 +9,7 @@ use serde_json::json;
 use crate::Context;
 use crate::cli::InspectArgs;
 use crate::error::CliError;
-use crate::io::{read_input, read_text_payload};
+use crate::io::read_payload;
 
 /// The body split into named fields for a known algorithm, and the plaintext length range.
 struct BodyLayout {
@@ -52,12 +51,7 @@ fn layout(alg: Algorithm, body_len: usize) -> Option<BodyLayout> {
 }
 
 pub(crate) fn inspect(ctx: &Context, args: &InspectArgs) -> Result<(), CliError> {
-    let bytes = if args.raw {
-        read_input(args.input.as_deref())?
-    } else {
-        let text = read_text_payload(args.input.as_deref())?;
-        base64url::decode(&text).map_err(|e| ctx.keyring_error(&e.into()))?
-    };
+    let bytes = read_payload(ctx, args.raw, args.input.as_deref())?;
     let payload =
         ProtectedPayload::parse(&bytes).map_err(|e: FormatError| ctx.keyring_error(&e.into()))?;
     let id = payload.key_id();

@@ -8,7 +8,7 @@ use crate::Context;
 use crate::cli::{ProtectArgs, UnprotectArgs};
 use crate::commands::parse_instant;
 use crate::error::CliError;
-use crate::io::{Output, read_input, read_text_payload};
+use crate::io::{Output, read_input, read_payload};
 
 fn protector(ctx: &Context, purposes: &[String]) -> dp_keyring::DataProtector {
     let provider = ctx.provider();
@@ -66,12 +66,7 @@ enum Expiry {
 }
 
 pub(crate) fn unprotect(ctx: &Context, args: &UnprotectArgs) -> Result<(), CliError> {
-    let payload = if args.raw {
-        read_input(args.input.as_deref())?
-    } else {
-        let text = read_text_payload(args.input.as_deref())?;
-        base64url::decode(&text).map_err(|e| ctx.keyring_error(&e.into()))?
-    };
+    let payload = read_payload(ctx, args.raw, args.input.as_deref())?;
     let protector = protector(ctx, &args.purposes);
     let outcome = if args.time_limited {
         protector

@@ -90,42 +90,21 @@ impl Timestamp {
     /// Formats as `XmlConvert.ToString(DateTimeOffset)` does: `yyyy-MM-ddTHH:mm:ss`, a fraction of
     /// up to 7 digits with trailing zeros removed (none when zero), then `Z` or `±hh:mm`.
     pub fn to_xml(&self) -> String {
-        let v = self.0;
-        let mut out = format!(
-            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
-            v.year(),
-            u8::from(v.month()),
-            v.day(),
-            v.hour(),
-            v.minute(),
-            v.second()
-        );
-        let ticks = v.nanosecond() / 100;
-        if ticks != 0 {
-            let fraction = format!("{ticks:07}");
+        let mut out = format_fields(self.0, "-", ":");
+        let fraction = trimmed_fraction(self.0);
+        if !fraction.is_empty() {
             out.push('.');
-            out.push_str(fraction.trim_end_matches('0'));
+            out.push_str(&fraction);
         }
-        out.push_str(&offset_suffix(v.offset()));
+        out.push_str(&offset_suffix(self.0.offset()));
         out
     }
 
     /// The UTC form .NET uses in mass-revocation file names: `yyyyMMddTHHmmssFFFFFFFZ`.
     pub fn to_compact_utc(&self) -> String {
-        let v = self.0.to_offset(UtcOffset::UTC);
-        let mut out = format!(
-            "{:04}{:02}{:02}T{:02}{:02}{:02}",
-            v.year(),
-            u8::from(v.month()),
-            v.day(),
-            v.hour(),
-            v.minute(),
-            v.second()
-        );
-        let ticks = v.nanosecond() / 100;
-        if ticks != 0 {
-            out.push_str(format!("{ticks:07}").trim_end_matches('0'));
-        }
+        let utc = self.0.to_offset(UtcOffset::UTC);
+        let mut out = format_fields(utc, "", "");
+        out.push_str(&trimmed_fraction(utc));
         out.push('Z');
         out
     }
@@ -161,6 +140,28 @@ impl Timestamp {
             time::PrimitiveDateTime::MAX.assume_utc()
         }))
     }
+}
+
+/// `yyyy{d}MM{d}ddTHH{t}mm{t}ss`.
+fn format_fields(v: OffsetDateTime, d: &str, t: &str) -> String {
+    format!(
+        "{:04}{d}{:02}{d}{:02}T{:02}{t}{:02}{t}{:02}",
+        v.year(),
+        u8::from(v.month()),
+        v.day(),
+        v.hour(),
+        v.minute(),
+        v.second()
+    )
+}
+
+/// .NET's `FFFFFFF`: up to 7 fraction digits, trailing zeros removed, empty when zero.
+fn trimmed_fraction(v: OffsetDateTime) -> String {
+    let ticks = v.nanosecond() / 100;
+    if ticks == 0 {
+        return String::new();
+    }
+    format!("{ticks:07}").trim_end_matches('0').to_owned()
 }
 
 fn offset_suffix(offset: UtcOffset) -> String {

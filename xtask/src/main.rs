@@ -4,6 +4,7 @@
 //! Commands:
 //! * `ci` — everything CI checks, in the order that fails fastest: formatting, clippy with
 //!   warnings denied, the whole test suite, and the docs with warnings denied.
+//! * `fuzz TARGET [SECONDS]` — runs a cargo-fuzz target over its committed corpus.
 #![allow(clippy::print_stdout, reason = "xtask reports progress on stdout")]
 
 use std::env;
@@ -14,6 +15,10 @@ fn main() -> ExitCode {
     let args: Vec<String> = env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("ci") => ci(),
+        Some("fuzz") => fuzz(
+            args.get(1).map(String::as_str),
+            args.get(2).map(String::as_str),
+        ),
         Some("-h" | "--help" | "help") | None => {
             print_help();
             Ok(())
@@ -36,7 +41,8 @@ fn print_help() {
         "usage: cargo xtask <command>\n\n\
          commands:\n  \
          ci      cargo fmt --check, clippy -D warnings, the test suite (both RSA backends),\n          \
-                 cargo doc -D warnings"
+                 cargo doc -D warnings\n  \
+         fuzz    TARGET [SECONDS]: run a cargo-fuzz target (payload, key_xml, envelope)"
     );
 }
 
@@ -63,6 +69,34 @@ fn run(step: &str, cmd: &mut Command) -> Result<(), String> {
     } else {
         Err(format!("{step} failed ({status})"))
     }
+}
+
+const FUZZ_TARGETS: [&str; 3] = ["payload", "key_xml", "envelope"];
+
+fn fuzz(target: Option<&str>, seconds: Option<&str>) -> Result<(), String> {
+    let target = target.filter(|t| FUZZ_TARGETS.contains(t)).ok_or_else(|| {
+        format!("usage: cargo xtask fuzz TARGET [SECONDS]; targets: {FUZZ_TARGETS:?}")
+    })?;
+    let seconds: u32 = seconds
+        .unwrap_or("60")
+        .parse()
+        .map_err(|_| "SECONDS must be a whole number".to_owned())?;
+    let installed = cargo()
+        .args(["fuzz", "--version"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !installed {
+        return Err("cargo-fuzz is not installed: run `cargo install cargo-fuzz`".into());
+    }
+    let corpus = format!("fuzz/corpus/{target}");
+    run(
+        &format!("cargo fuzz run {target}"),
+        cargo()
+            .args(["fuzz", "run", target, &corpus, "--"])
+            .arg(format!("-max_total_time={seconds}"))
+            // cargo-fuzz passes nightly flags; the stable toolchain accepts them this way.
+            .env("RUSTC_BOOTSTRAP", "1"),
+    )
 }
 
 fn ci() -> Result<(), String> {

@@ -4,6 +4,7 @@
 use std::fmt;
 use std::process::ExitCode;
 
+use dp_envelope::EnvelopeError;
 use dp_keyring::KeyringError;
 
 /// A failure of a `dp` command.
@@ -88,6 +89,63 @@ impl CliError {
             ),
             KeyringError::KeyUnusable { .. } => Some(
                 "the key was written by a .NET app with a key encryptor dp does not support".to_owned(),
+            ),
+            _ => None,
+        };
+        match hint {
+            Some(h) => base.with_hint(h),
+            None => base,
+        }
+    }
+
+    /// Translates an envelope error: exit 3 for a rejected envelope, else 1, with a hint naming
+    /// the likely cause. Commands that know more (the cache path, the key) replace the hint.
+    pub(crate) fn from_envelope(e: &EnvelopeError) -> Self {
+        let base = if e.is_rejection() {
+            Self::rejected(e.to_string())
+        } else {
+            Self::runtime(e.to_string())
+        };
+        let hint = match e {
+            EnvelopeError::Format(_) => {
+                Some("the input is not a dp envelope, or it was damaged".to_owned())
+            }
+            EnvelopeError::NotARecipient => Some(
+                "is --key right? `dp envelope inspect` lists the recipients' fingerprints".to_owned(),
+            ),
+            EnvelopeError::HeaderAuthenticationFailed
+            | EnvelopeError::ChunkAuthenticationFailed { .. }
+            | EnvelopeError::BadSignature => Some(
+                "the envelope was modified after it was sealed (or damaged in transit); ask for it again"
+                    .to_owned(),
+            ),
+            EnvelopeError::Truncated => {
+                Some("the envelope is incomplete: was the transfer interrupted?".to_owned())
+            }
+            EnvelopeError::TrailingData => Some(
+                "something follows the envelope: were two files concatenated?".to_owned(),
+            ),
+            EnvelopeError::TooOld { .. } => Some(
+                "envelopes older than --max-age (default 24h) are rejected; raise --max-age if delivery is slow"
+                    .to_owned(),
+            ),
+            EnvelopeError::FromTheFuture { .. } => Some(
+                "the sender's clock or this one is wrong by more than the 5 minutes allowed".to_owned(),
+            ),
+            EnvelopeError::Replayed => Some(
+                "this envelope was opened before; use --no-replay-check only if you are sure"
+                    .to_owned(),
+            ),
+            EnvelopeError::Unsigned => Some(
+                "--from requires a signed envelope: the sender must seal with --sign".to_owned(),
+            ),
+            EnvelopeError::WrongSender => Some(
+                "the envelope names another signer than --from; `dp envelope inspect` shows its fingerprint"
+                    .to_owned(),
+            ),
+            EnvelopeError::InvalidKey(_) => Some(
+                "use PEM files written by `dp envelope keygen`: NAME.pub.pem for --to/--from, NAME.key.pem for --key/--sign"
+                    .to_owned(),
             ),
             _ => None,
         };

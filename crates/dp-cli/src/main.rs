@@ -1,7 +1,8 @@
-//! `dp`: protect and unprotect data with ASP.NET Core Data Protection key rings.
+//! `dp`: protect and unprotect data with ASP.NET Core Data Protection key rings, and seal data to
+//! RSA keys in envelopes.
 //!
 //! This crate only parses arguments, moves bytes between files and the terminal, and formats
-//! output; everything else is in `dp-keyring`, `dp-crypto` and `dp-format`.
+//! output; everything else is in `dp-keyring`, `dp-envelope`, `dp-crypto` and `dp-format`.
 #![forbid(unsafe_code)]
 #![allow(
     clippy::print_stdout,
@@ -29,19 +30,16 @@ pub(crate) struct Context {
 }
 
 impl Context {
-    fn from_cli(cli: &Cli) -> Result<Self, CliError> {
-        let key_dir = match &cli.key_dir {
-            Some(dir) => dir.clone(),
+    fn new(key_dir: Option<PathBuf>, app_name: Option<String>) -> Result<Self, CliError> {
+        let key_dir = match key_dir {
+            Some(dir) => dir,
             None => FileSystemRepository::default_directory(|name| std::env::var(name).ok())
                 .ok_or_else(|| {
                     CliError::usage("no key directory: set --key-dir or DP_KEY_DIR")
                         .with_hint("HOME is not set, so the ASP.NET Core default cannot be used")
                 })?,
         };
-        Ok(Self {
-            key_dir,
-            app_name: cli.app_name.clone(),
-        })
+        Ok(Self { key_dir, app_name })
     }
 
     pub(crate) fn provider(&self) -> DataProtectionProvider {
@@ -61,8 +59,18 @@ impl Context {
 }
 
 fn run(cli: Cli) -> Result<(), CliError> {
-    let ctx = Context::from_cli(&cli)?;
-    match cli.command {
+    let Cli {
+        key_dir,
+        app_name,
+        command,
+    } = cli;
+    // Envelopes name their keys as files: no key ring, so no key directory is needed.
+    let command = match command {
+        Command::Envelope(envelope) => return commands::envelope::run(&envelope),
+        other => other,
+    };
+    let ctx = Context::new(key_dir, app_name)?;
+    match command {
         Command::Keys(KeysCommand::New {
             algorithm,
             lifetime,
@@ -76,6 +84,8 @@ fn run(cli: Cli) -> Result<(), CliError> {
         Command::Protect(args) => commands::protect::protect(&ctx, &args),
         Command::Unprotect(args) => commands::protect::unprotect(&ctx, &args),
         Command::Inspect(args) => commands::inspect::inspect(&ctx, &args),
+        // Not reached (returned above); spelled out rather than a panic.
+        Command::Envelope(envelope) => commands::envelope::run(&envelope),
     }
 }
 

@@ -16,13 +16,21 @@ fn payload_corpus() {
             let _ = base64url::decode(text);
         }
         let _ = time_limited::decode(&data);
-        let Ok(payload) = ProtectedPayload::parse(&data) else { continue };
+        let Ok(payload) = ProtectedPayload::parse(&data) else {
+            continue;
+        };
         let _ = CbcHmacBody::parse(payload.body(), 32);
         let _ = GcmBody::parse(payload.body());
-        let aad = AadBuilder::new(["fuzz"]).unwrap().for_key_bytes(payload.key_id_bytes());
+        let aad = AadBuilder::new(["fuzz"])
+            .unwrap()
+            .for_key_bytes(payload.key_id_bytes());
         let key = MasterKey::from_slice(&[0x42; 64]);
         for alg in Algorithm::ALL {
-            assert!(AuthenticatedEncryptor::new(alg, &key).decrypt(payload.body(), &aad).is_err());
+            assert!(
+                AuthenticatedEncryptor::new(alg, &key)
+                    .decrypt(payload.body(), &aad)
+                    .is_err()
+            );
         }
     }
     assert!(seen > 0, "the corpus is empty");

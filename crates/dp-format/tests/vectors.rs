@@ -159,32 +159,34 @@ mod envelope_properties {
             any::<[u8; 32]>(),
             256u16..=1024,
         )
-            .prop_map(|(gcm, signed, created, id, chunk, rcpts, fp, sig_len)| EnvelopeHeader {
-                content: if gcm {
-                    ContentAlgorithm::Aes256Gcm
-                } else {
-                    ContentAlgorithm::Aes256CbcHmacSha256
-                },
-                key_transport: KeyTransport::RsaOaepSha256,
-                signature: if signed {
-                    SignatureAlgorithm::RsaPssSha256
-                } else {
-                    SignatureAlgorithm::None
-                },
-                created,
-                message_id: id,
-                chunk_size: chunk,
-                sender: signed.then_some(Sender {
-                    fingerprint: fp,
-                    signature_len: sig_len,
-                }),
-                recipients: rcpts
-                    .into_iter()
-                    .map(|(fingerprint, len)| RecipientEntry {
-                        fingerprint,
-                        wrapped_key: vec![0x5A; len],
-                    })
-                    .collect(),
+            .prop_map(|(gcm, signed, created, id, chunk, rcpts, fp, sig_len)| {
+                EnvelopeHeader {
+                    content: if gcm {
+                        ContentAlgorithm::Aes256Gcm
+                    } else {
+                        ContentAlgorithm::Aes256CbcHmacSha256
+                    },
+                    key_transport: KeyTransport::RsaOaepSha256,
+                    signature: if signed {
+                        SignatureAlgorithm::RsaPssSha256
+                    } else {
+                        SignatureAlgorithm::None
+                    },
+                    created,
+                    message_id: id,
+                    chunk_size: chunk,
+                    sender: signed.then_some(Sender {
+                        fingerprint: fp,
+                        signature_len: sig_len,
+                    }),
+                    recipients: rcpts
+                        .into_iter()
+                        .map(|(fingerprint, len)| RecipientEntry {
+                            fingerprint,
+                            wrapped_key: vec![0x5A; len],
+                        })
+                        .collect(),
+                }
             })
     }
 

@@ -1,5 +1,6 @@
 //! One module per command group.
 
+pub(crate) mod envelope;
 pub(crate) mod inspect;
 pub(crate) mod keys;
 pub(crate) mod protect;

@@ -1,0 +1,540 @@
+//! `dp envelope keygen | seal | open | inspect`: session-key envelopes to RSA keys.
+//!
+//! Everything cryptographic is in `dp-envelope`; here are the files, the clock, the environment
+//! (the replay cache's default path) and the terminal (progress bars, refusing binary output).
+
+use std::ffi::OsString;
+use std::fs::{self, File};
+use std::io::{self, BufReader, BufWriter, IsTerminal, Read, Seek, Write};
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use dp_envelope::{
+    ContentAlgorithm, EnvelopeError, Inspection, OpenOptions, Opened, PrivateKey, PublicKey,
+    ReplayCache, ReplayCheck, RsaBackend, SealOptions,
+};
+use dp_format::envelope::{SignatureAlgorithm, VERSION};
+use dp_format::{GCM_NONCE_SIZE, GCM_TAG_SIZE, KEY_MODIFIER_SIZE};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use serde_json::json;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+use zeroize::Zeroizing;
+
+use crate::cli::{EnvelopeCommand, EnvelopeInspectArgs, KeygenArgs, OpenArgs, SealArgs};
+use crate::error::CliError;
+use crate::io::Output;
+
+/// Tolerated difference between the sender's clock and ours.
+const CLOCK_SKEW_SECS: i64 = 300;
+/// Inputs at least this large get a progress bar (on a terminal).
+const PROGRESS_THRESHOLD: u64 = 4 * 1024 * 1024;
+/// Read buffer: one default chunk, so `open`'s small frame reads do not become syscalls.
+const READ_BUFFER: usize = 64 * 1024;
+
+pub(crate) fn run(command: &EnvelopeCommand) -> Result<(), CliError> {
+    match command {
+        EnvelopeCommand::Keygen(args) => keygen(args),
+        EnvelopeCommand::Seal(args) => seal(args),
+        EnvelopeCommand::Open(args) => open(args),
+        EnvelopeCommand::Inspect(args) => inspect(args),
+    }
+}
+
+fn now() -> Result<i64, CliError> {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .ok()
+        .and_then(|d| i64::try_from(d.as_secs()).ok())
+        .ok_or_else(|| CliError::runtime("the system clock is set before 1970"))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn with_suffix(base: &Path, suffix: &str) -> PathBuf {
+    let mut name = OsString::from(base.as_os_str());
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
+/// A key file's error, naming the file.
+fn key_error(path: &Path, e: &EnvelopeError) -> CliError {
+    let mut err = CliError::from_envelope(e);
+    err.message = format!("{}: {}", path.display(), err.message);
+    err
+}
+
+fn read_public_key(path: &Path) -> Result<PublicKey, CliError> {
+    let text = fs::read_to_string(path)
+        .map_err(|e| CliError::io(&format!("cannot read {}", path.display()), &e))?;
+    PublicKey::from_pem(&text).map_err(|e| key_error(path, &e))
+}
+
+fn read_private_key(path: &Path) -> Result<PrivateKey, CliError> {
+    let text = Zeroizing::new(
+        fs::read_to_string(path)
+            .map_err(|e| CliError::io(&format!("cannot read {}", path.display()), &e))?,
+    );
+    PrivateKey::from_pem(&text).map_err(|e| key_error(path, &e))
+}
+
+/// INPUT (a path, `-` or absent for stdin), with its length when it is a regular file.
+fn open_input(input: Option<&Path>) -> Result<(Box<dyn Read>, Option<u64>), CliError> {
+    match input {
+        Some(path) if path != Path::new("-") => {
+            let file = File::open(path)
+                .map_err(|e| CliError::io(&format!("cannot read {}", path.display()), &e))?;
+            let len = file
+                .metadata()
+                .ok()
+                .filter(fs::Metadata::is_file)
+                .map(|m| m.len());
+            Ok((Box::new(BufReader::with_capacity(READ_BUFFER, file)), len))
+        }
+        _ => Ok((Box::new(io::stdin().lock()), None)),
+    }
+}
+
+/// A progress bar on stderr for large files, only when stderr is a terminal; cleared on drop.
+struct Progress(Option<ProgressBar>);
+
+impl Progress {
+    fn new(input_len: Option<u64>) -> Self {
+        let Some(len) = input_len.filter(|&n| n > PROGRESS_THRESHOLD) else {
+            return Self(None);
+        };
+        if !io::stderr().is_terminal() {
+            return Self(None);
+        }
+        let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
+        if let Ok(style) = ProgressStyle::with_template(
+            "{bytes:>10} / {total_bytes} [{wide_bar}] {bytes_per_sec}, {eta} left",
+        ) {
+            bar.set_style(style.progress_chars("=> "));
+        }
+        Self(Some(bar))
+    }
+
+    fn update(&self, position: u64) {
+        if let Some(bar) = &self.0 {
+            bar.set_position(position);
+        }
+    }
+}
+
+impl Drop for Progress {
+    fn drop(&mut self) {
+        if let Some(bar) = &self.0 {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+/// Creates `path` for writing, failing if it exists; `private` makes it owner-only (0600).
+fn create_new(path: &Path, private: bool) -> io::Result<File> {
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    if private {
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    }
+    #[cfg(not(unix))]
+    let _ = private;
+    options.open(path)
+}
+
+fn write_new_file(path: &Path, bytes: &[u8], private: bool) -> Result<(), CliError> {
+    let result = create_new(path, private).and_then(|mut file| {
+        let written = file.write_all(bytes).and_then(|()| file.sync_all());
+        if written.is_err() {
+            let _ = fs::remove_file(path);
+        }
+        written
+    });
+    result.map_err(|e| CliError::io(&format!("cannot write {}", path.display()), &e))
+}
+
+fn keygen(args: &KeygenArgs) -> Result<(), CliError> {
+    let private_path = with_suffix(&args.out, ".key.pem");
+    let public_path = with_suffix(&args.out, ".pub.pem");
+    // Both checks come before any work so that a refusal leaves everything as it was;
+    // `create_new` below still guards against a file appearing in between.
+    for path in [&private_path, &public_path] {
+        if fs::symlink_metadata(path).is_ok() {
+            return Err(
+                CliError::runtime(format!("refusing to overwrite {}", path.display()))
+                    .with_hint("choose another --out NAME, or move the old key files away first"),
+            );
+        }
+    }
+    let key = PrivateKey::generate(args.bits, RsaBackend::default())
+        .map_err(|e| CliError::from_envelope(&e))?;
+    write_new_file(&private_path, key.to_pem().as_bytes(), true)?;
+    if let Err(e) = write_new_file(&public_path, key.public_key().to_pem().as_bytes(), false) {
+        // Leave no half pair behind, so that the same --out can simply be retried.
+        let _ = fs::remove_file(&private_path);
+        return Err(e);
+    }
+    println!("{}", key.public_key().fingerprint());
+    eprintln!(
+        "wrote {} (secret, mode 0600) and {} (give this one out)",
+        private_path.display(),
+        public_path.display()
+    );
+    Ok(())
+}
+
+/// A file written under a temporary name beside its destination and renamed into place by
+/// [`AtomicFile::commit`]; dropped uncommitted, the temporary file is removed.
+struct AtomicFile {
+    tmp: PathBuf,
+    path: PathBuf,
+    writer: Option<BufWriter<File>>,
+}
+
+impl AtomicFile {
+    fn create(path: &Path) -> Result<Self, CliError> {
+        let dir = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "output".to_owned());
+        let tmp = dir.join(format!(".{name}.{}.tmp", uuid::Uuid::new_v4()));
+        let file = create_new(&tmp, true)
+            .map_err(|e| CliError::io(&format!("cannot create {}", tmp.display()), &e))?;
+        Ok(Self {
+            tmp,
+            path: path.to_path_buf(),
+            writer: Some(BufWriter::with_capacity(READ_BUFFER, file)),
+        })
+    }
+
+    fn writer(&mut self) -> Result<&mut BufWriter<File>, CliError> {
+        self.writer
+            .as_mut()
+            .ok_or_else(|| CliError::runtime("internal error: output already committed"))
+    }
+
+    fn commit(mut self) -> Result<(), CliError> {
+        let err = |e: &io::Error| CliError::io(&format!("cannot write {}", self.path.display()), e);
+        let writer = self
+            .writer
+            .take()
+            .ok_or_else(|| CliError::runtime("internal error: output already committed"))?;
+        let file = writer.into_inner().map_err(|e| err(e.error()))?;
+        file.sync_all().map_err(|e| err(&e))?;
+        drop(file);
+        fs::rename(&self.tmp, &self.path).map_err(|e| err(&e))?;
+        // Renamed: nothing left for `drop` to remove.
+        self.tmp = PathBuf::new();
+        Ok(())
+    }
+}
+
+impl Drop for AtomicFile {
+    fn drop(&mut self) {
+        if !self.tmp.as_os_str().is_empty() {
+            drop(self.writer.take());
+            let _ = fs::remove_file(&self.tmp);
+        }
+    }
+}
+
+fn seal(args: &SealArgs) -> Result<(), CliError> {
+    let output = Output::new(args.output.as_deref());
+    if output.is_terminal() {
+        return Err(
+            CliError::usage("refusing to write a binary envelope to a terminal")
+                .with_hint("use -o FILE, or redirect the output"),
+        );
+    }
+    let recipients = args
+        .to
+        .iter()
+        .map(|p| read_public_key(p))
+        .collect::<Result<Vec<_>, _>>()?;
+    let signer = args.sign.as_deref().map(read_private_key).transpose()?;
+    let options = SealOptions {
+        signer: signer.as_ref(),
+        ..SealOptions::new(now()?)
+    };
+    let (input, input_len) = open_input(args.input.as_deref())?;
+    let progress = Progress::new(input_len);
+    let mut update = |n: u64| progress.update(n);
+    let fail = |e: EnvelopeError| CliError::from_envelope(&e);
+    match &output {
+        Output::File(path) => {
+            let mut file = AtomicFile::create(path)?;
+            dp_envelope::seal(&recipients, &options, input, file.writer()?, &mut update)
+                .map_err(fail)?;
+            file.commit()
+        }
+        Output::Stdout => {
+            let stdout = BufWriter::with_capacity(READ_BUFFER, io::stdout().lock());
+            dp_envelope::seal(&recipients, &options, input, stdout, &mut update)
+                .map(|_| ())
+                .map_err(fail)
+        }
+    }
+}
+
+/// A private temporary file for plaintext bound for stdout. On Unix it is unlinked as soon as it
+/// is created, so it disappears with the process whatever happens; elsewhere it is removed on
+/// drop.
+struct ScratchFile {
+    file: File,
+    #[cfg(not(unix))]
+    path: PathBuf,
+}
+
+impl ScratchFile {
+    fn create() -> Result<Self, CliError> {
+        let path = std::env::temp_dir().join(format!(".dp-open-{}.tmp", uuid::Uuid::new_v4()));
+        let mut options = fs::OpenOptions::new();
+        options.read(true).write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let file = options.open(&path).map_err(|e| {
+            CliError::io(
+                &format!("cannot create a temporary file {}", path.display()),
+                &e,
+            )
+            .with_hint("set TMPDIR to a writable directory, or use -o FILE")
+        })?;
+        #[cfg(unix)]
+        {
+            fs::remove_file(&path)
+                .map_err(|e| CliError::io(&format!("cannot unlink {}", path.display()), &e))?;
+            Ok(Self { file })
+        }
+        #[cfg(not(unix))]
+        Ok(Self { file, path })
+    }
+
+    /// Opens the envelope into this file (`open` flushes before it returns `Ok`).
+    fn open_into(
+        &self,
+        input: impl Read,
+        options: &OpenOptions<'_>,
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<Opened, EnvelopeError> {
+        let writer = BufWriter::with_capacity(READ_BUFFER, &self.file);
+        dp_envelope::open(input, writer, options, progress)
+    }
+
+    fn copy_to_stdout(&self) -> Result<(), CliError> {
+        let mut file = &self.file;
+        file.rewind()
+            .and_then(|()| {
+                let mut stdout = io::stdout().lock();
+                io::copy(&mut file, &mut stdout)?;
+                stdout.flush()
+            })
+            .map_err(|e| CliError::io("cannot write standard output", &e))
+    }
+}
+
+#[cfg(not(unix))]
+impl Drop for ScratchFile {
+    fn drop(&mut self) {
+        let _ = fs::remove_file(&self.path);
+    }
+}
+
+fn open(args: &OpenArgs) -> Result<(), CliError> {
+    let key = read_private_key(&args.key)?;
+    let from = args.from.as_deref().map(read_public_key).transpose()?;
+    let cache = if args.no_replay_check {
+        None
+    } else {
+        let path = match &args.replay_cache {
+            Some(p) => p.clone(),
+            None => ReplayCache::default_path(|k| std::env::var(k).ok()).ok_or_else(|| {
+                CliError::usage("no replay cache: neither XDG_DATA_HOME nor HOME is set")
+                    .with_hint("pass --replay-cache FILE")
+            })?,
+        };
+        Some(ReplayCache::new(path))
+    };
+    let max_age = parse_max_age(&args.max_age)?;
+    let options = OpenOptions {
+        expected_sender: from.as_ref(),
+        replay: cache.as_ref().map(|cache| ReplayCheck {
+            cache: Some(cache),
+            max_age,
+            clock_skew: CLOCK_SKEW_SECS,
+        }),
+        ..OpenOptions::new(&key, now()?)
+    };
+    let (input, input_len) = open_input(args.input.as_deref())?;
+    let progress = Progress::new(input_len);
+    let mut update = |n: u64| progress.update(n);
+    let fail = |e: EnvelopeError| open_error(&e, &key, cache.as_ref());
+    let opened = match Output::new(args.output.as_deref()) {
+        Output::File(path) => {
+            dp_envelope::open_to_file(input, &path, &options, &mut update).map_err(fail)?
+        }
+        Output::Stdout => {
+            let scratch = ScratchFile::create()?;
+            let opened = scratch
+                .open_into(input, &options, &mut update)
+                .map_err(fail)?;
+            drop(progress);
+            scratch.copy_to_stdout()?;
+            opened
+        }
+    };
+    if let (Some(sender), false) = (opened.sender, opened.sender_verified) {
+        eprintln!(
+            "note: the envelope claims to be signed by {sender}, but the signature was not checked; pass --from SENDER.pub.pem to verify it"
+        );
+    }
+    Ok(())
+}
+
+fn parse_max_age(text: &str) -> Result<i64, CliError> {
+    let age = humantime::parse_duration(text).map_err(|e| {
+        CliError::usage(format!("--max-age: `{text}`: {e}")).with_hint("for example 15m, 24h or 7d")
+    })?;
+    i64::try_from(age.as_secs())
+        .map_err(|_| CliError::usage(format!("--max-age: `{text}` is too long")))
+}
+
+/// Translates an `open` failure, with hints that name this key and this cache.
+fn open_error(e: &EnvelopeError, key: &PrivateKey, cache: Option<&ReplayCache>) -> CliError {
+    let err = CliError::from_envelope(e);
+    match e {
+        EnvelopeError::NotARecipient => err.with_hint(format!(
+            "--key has fingerprint {}; `dp envelope inspect` lists the recipients' fingerprints — is --key right?",
+            key.public_key().fingerprint()
+        )),
+        EnvelopeError::Replayed => match cache {
+            Some(cache) => err.with_hint(format!(
+                "this envelope was opened before (replay cache {}); use --no-replay-check only if you are sure",
+                cache.path().display()
+            )),
+            None => err,
+        },
+        _ => err,
+    }
+}
+
+fn algorithm_name(content: ContentAlgorithm) -> &'static str {
+    match content {
+        ContentAlgorithm::Aes256Gcm => "AES-256-GCM",
+        ContentAlgorithm::Aes256CbcHmacSha256 => "AES-256-CBC+HMAC-SHA256",
+    }
+}
+
+fn signature_name(signature: SignatureAlgorithm) -> Option<&'static str> {
+    match signature {
+        SignatureAlgorithm::None => None,
+        SignatureAlgorithm::RsaPssSha256 => Some("RSA-PSS-SHA256"),
+    }
+}
+
+/// The plaintext length, when the content algorithm fixes each chunk's overhead (GCM).
+fn plaintext_len(inspection: &Inspection) -> Option<u64> {
+    match inspection.header.content {
+        ContentAlgorithm::Aes256Gcm => {
+            let overhead = (KEY_MODIFIER_SIZE + GCM_NONCE_SIZE + GCM_TAG_SIZE) as u64;
+            inspection
+                .content_len
+                .checked_sub(inspection.chunks.checked_mul(overhead)?)
+        }
+        ContentAlgorithm::Aes256CbcHmacSha256 => None,
+    }
+}
+
+fn inspect(args: &EnvelopeInspectArgs) -> Result<(), CliError> {
+    let (input, _) = open_input(args.input.as_deref())?;
+    let inspection = dp_envelope::inspect(input).map_err(|e| CliError::from_envelope(&e))?;
+    let header = &inspection.header;
+    let created = OffsetDateTime::from_unix_timestamp(header.created)
+        .ok()
+        .and_then(|t| t.format(&Rfc3339).ok());
+    let sender = header.sender.map(|s| {
+        (
+            dp_envelope::Fingerprint(s.fingerprint).to_string(),
+            s.signature_len,
+        )
+    });
+    let recipients: Vec<(String, usize)> = header
+        .recipients
+        .iter()
+        .map(|r| {
+            (
+                dp_envelope::Fingerprint(r.fingerprint).to_string(),
+                r.wrapped_key.len(),
+            )
+        })
+        .collect();
+    let plaintext = plaintext_len(&inspection);
+
+    if args.json {
+        let value = json!({
+            "format": "dp envelope",
+            "version": VERSION,
+            "content_algorithm": algorithm_name(header.content),
+            "key_transport": "RSA-OAEP-SHA256",
+            "signature_algorithm": signature_name(header.signature),
+            "created": created,
+            "created_unix": header.created,
+            "message_id": hex(&header.message_id),
+            "signed": inspection.has_signature,
+            "sender": sender.as_ref().map(|(fp, len)| json!({"fingerprint": fp, "signature_length": len})),
+            "recipients": recipients.iter().map(|(fp, len)| json!({"fingerprint": fp, "wrapped_key_length": len})).collect::<Vec<_>>(),
+            "chunk_size": header.chunk_size,
+            "chunks": inspection.chunks,
+            "header_length": inspection.header_len,
+            "content_length": inspection.content_len,
+            "plaintext_length": plaintext,
+            "total_length": inspection.total_len,
+            "authenticated": false,
+        });
+        let text = serde_json::to_string_pretty(&value)
+            .map_err(|e| CliError::runtime(format!("cannot format JSON: {e}")))?;
+        println!("{text}");
+        return Ok(());
+    }
+
+    println!("format:      dp envelope, version {VERSION} (not authenticated: what it claims)");
+    println!(
+        "algorithms:  content {}, key transport RSA-OAEP-SHA256, signature {}",
+        algorithm_name(header.content),
+        signature_name(header.signature).unwrap_or("none")
+    );
+    match &created {
+        Some(t) => println!("created:     {t} (Unix {})", header.created),
+        None => println!("created:     Unix {} (out of range)", header.created),
+    }
+    println!("message id:  {}", hex(&header.message_id));
+    match &sender {
+        Some((fp, len)) => println!("signed by:   {fp} (signature {len} bytes)"),
+        None => println!("signed by:   nobody (unsigned: anyone could have sealed it)"),
+    }
+    println!("recipients:  {}", recipients.len());
+    for (fp, len) in &recipients {
+        println!("  {fp} (wrapped key {len} bytes)");
+    }
+    println!(
+        "chunks:      {} of up to {} bytes",
+        inspection.chunks, header.chunk_size
+    );
+    match plaintext {
+        Some(n) => println!(
+            "length:      {} bytes (header {}, content {}, plaintext {n})",
+            inspection.total_len, inspection.header_len, inspection.content_len
+        ),
+        None => println!(
+            "length:      {} bytes (header {}, content {})",
+            inspection.total_len, inspection.header_len, inspection.content_len
+        ),
+    }
+    Ok(())
+}

@@ -511,10 +511,8 @@ pub fn open<R: Read, W: Write>(
             sender,
             &header.message_id,
             header.created,
-            options
-                .now
-                .saturating_sub(*max_age)
-                .saturating_sub(*clock_skew),
+            options.now,
+            max_age.saturating_add(*clock_skew),
         )?;
     }
     Ok(Opened {

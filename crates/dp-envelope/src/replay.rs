@@ -1,12 +1,15 @@
 //! The replay cache: which (sender, message id) pairs have been opened.
 //!
 //! ```text
-//! # dp replay cache v1
+//! # dp replay cache v1 retain=<seconds>
 //! <created, Unix seconds> <sender fingerprint hex, or -> <message id hex>
 //! …
 //! ```
-//! Entries older than the maximum age are dropped on every write: such envelopes fail the time
-//! check anyway, so the file never holds more than one window of messages. Writers take an
+//! Entries older than the retention are dropped on every write: such envelopes fail the time
+//! check anyway, so the file never holds more than one window of messages. The retention is the
+//! widest window (max-age plus clock skew) any opener has used with this cache: pruning with a
+//! narrow window must not forget an entry that a later opener with a wide window would need to
+//! recognise a replay. Writers take an
 //! exclusive lock on `<cache>.lock` and replace the file atomically (temporary file + rename),
 //! so concurrent openers in several processes see each other's entries and a crash never
 //! leaves a half-written cache. A cache that does not parse is an error, never ignored: an
@@ -19,6 +22,7 @@ use std::path::{Path, PathBuf};
 use crate::{EnvelopeError, Fingerprint};
 
 const HEADER: &str = "# dp replay cache v1";
+const RETAIN: &str = " retain=";
 
 /// A replay cache file.
 #[derive(Debug, Clone)]
@@ -98,10 +102,10 @@ impl ReplayCache {
         &self.path
     }
 
-    fn read(&self) -> Result<Vec<Entry>, EnvelopeError> {
+    fn read(&self) -> Result<(i64, Vec<Entry>), EnvelopeError> {
         let text = match fs::read_to_string(&self.path) {
             Ok(text) => text,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok((0, Vec::new())),
             Err(e) => {
                 return Err(EnvelopeError::io(
                     format!("reading the replay cache {}", self.path.display()),
@@ -109,24 +113,31 @@ impl ReplayCache {
                 ));
             }
         };
+        let corrupt = |n: usize| {
+            EnvelopeError::io(
+                format!(
+                    "the replay cache {} is corrupt at line {}",
+                    self.path.display(),
+                    n + 1
+                ),
+                io::Error::from(io::ErrorKind::InvalidData),
+            )
+        };
+        let mut retain = 0;
         let mut entries = Vec::new();
         for (n, line) in text.lines().enumerate() {
+            if let Some(rest) = line.strip_prefix(HEADER) {
+                if let Some(value) = rest.strip_prefix(RETAIN) {
+                    retain = value.parse().map_err(|_| corrupt(n))?;
+                }
+                continue;
+            }
             if line.is_empty() || line.starts_with('#') {
                 continue;
             }
-            let entry = Entry::parse(line).ok_or_else(|| {
-                EnvelopeError::io(
-                    format!(
-                        "the replay cache {} is corrupt at line {}",
-                        self.path.display(),
-                        n + 1
-                    ),
-                    io::Error::from(io::ErrorKind::InvalidData),
-                )
-            })?;
-            entries.push(entry);
+            entries.push(Entry::parse(line).ok_or_else(|| corrupt(n))?);
         }
-        Ok(entries)
+        Ok((retain, entries))
     }
 
     fn lock(&self) -> Result<CacheLock, EnvelopeError> {
@@ -167,12 +178,14 @@ impl ReplayCache {
         let sender = sender.map(|f| f.0);
         Ok(self
             .read()?
+            .1
             .iter()
             .any(|e| e.sender == sender && &e.message_id == message_id))
     }
 
     /// Under the lock: fails with [`EnvelopeError::Replayed`] if the pair is present, otherwise
-    /// records it, dropping entries created before `prune_before`.
+    /// records it. `window` is the opener's acceptance window in seconds (max-age plus clock
+    /// skew); entries older than the widest window ever used with this cache are dropped.
     ///
     /// # Errors
     /// [`EnvelopeError::Replayed`], or I/O errors.
@@ -181,24 +194,27 @@ impl ReplayCache {
         sender: Option<Fingerprint>,
         message_id: &[u8; 16],
         created: i64,
-        prune_before: i64,
+        now: i64,
+        window: i64,
     ) -> Result<(), EnvelopeError> {
         let _lock = self.lock()?;
         let sender = sender.map(|f| f.0);
-        let mut entries = self.read()?;
+        let (retain, mut entries) = self.read()?;
         if entries
             .iter()
             .any(|e| e.sender == sender && &e.message_id == message_id)
         {
             return Err(EnvelopeError::Replayed);
         }
-        entries.retain(|e| e.created >= prune_before);
+        let retain = retain.max(window);
+        let oldest = now.saturating_sub(retain);
+        entries.retain(|e| e.created >= oldest);
         entries.push(Entry {
             created,
             sender,
             message_id: *message_id,
         });
-        self.write(&entries)
+        self.write(retain, &entries)
     }
 
     /// Number of entries (for tests and diagnostics).
@@ -206,7 +222,7 @@ impl ReplayCache {
     /// # Errors
     /// An unreadable or corrupt cache.
     pub fn len(&self) -> Result<usize, EnvelopeError> {
-        self.read().map(|e| e.len())
+        self.read().map(|(_, e)| e.len())
     }
 
     /// Whether the cache holds no entries.
@@ -217,9 +233,11 @@ impl ReplayCache {
         self.len().map(|n| n == 0)
     }
 
-    fn write(&self, entries: &[Entry]) -> Result<(), EnvelopeError> {
-        let mut text = String::with_capacity(HEADER.len() + 1 + entries.len() * 100);
+    fn write(&self, retain: i64, entries: &[Entry]) -> Result<(), EnvelopeError> {
+        let mut text = String::with_capacity(HEADER.len() + 32 + entries.len() * 100);
         text.push_str(HEADER);
+        text.push_str(RETAIN);
+        text.push_str(&retain.to_string());
         text.push('\n');
         for e in entries {
             text.push_str(&e.line());
@@ -253,36 +271,53 @@ impl ReplayCache {
 mod tests {
     use super::*;
 
+    fn tempdir() -> Result<tempfile::TempDir, EnvelopeError> {
+        tempfile::tempdir().map_err(|e| EnvelopeError::io("tempdir", e))
+    }
+
     #[test]
     fn records_detects_and_prunes() -> Result<(), EnvelopeError> {
-        let dir = tempfile::tempdir().map_err(|e| EnvelopeError::io("tempdir", e))?;
+        let dir = tempdir()?;
         let cache = ReplayCache::new(dir.path().join("sub/cache"));
         let alice = Some(Fingerprint([1; 32]));
-        cache.check_and_record(alice, &[7; 16], 100, 0)?;
+        cache.check_and_record(alice, &[7; 16], 100, 100, 150)?;
         assert!(cache.contains(alice, &[7; 16])?);
         assert!(
             !cache.contains(None, &[7; 16])?,
             "senders are part of the key"
         );
         assert!(matches!(
-            cache.check_and_record(alice, &[7; 16], 100, 0),
+            cache.check_and_record(alice, &[7; 16], 100, 100, 150),
             Err(EnvelopeError::Replayed)
         ));
-        cache.check_and_record(None, &[7; 16], 200, 0)?;
+        cache.check_and_record(None, &[7; 16], 200, 200, 150)?;
         assert_eq!(cache.len()?, 2);
         // A later write drops what is older than the window.
-        cache.check_and_record(None, &[8; 16], 300, 150)?;
+        cache.check_and_record(None, &[8; 16], 300, 300, 150)?;
         assert_eq!(cache.len()?, 2);
         assert!(!cache.contains(alice, &[7; 16])?);
         Ok(())
     }
 
     #[test]
+    fn a_narrow_window_does_not_forget_what_a_wide_one_needs() -> Result<(), EnvelopeError> {
+        let dir = tempdir()?;
+        let cache = ReplayCache::new(dir.path().join("cache"));
+        // Opened once with a one-day window…
+        cache.check_and_record(None, &[1; 16], 1000, 1000, 86_400)?;
+        // …then another is opened with a one-minute window an hour later…
+        cache.check_and_record(None, &[2; 16], 4600, 4600, 60)?;
+        // …and the first must still be known to an opener with the one-day window.
+        assert!(cache.contains(None, &[1; 16])?);
+        Ok(())
+    }
+
+    #[test]
     fn corrupt_cache_is_an_error() -> Result<(), EnvelopeError> {
-        let dir = tempfile::tempdir().map_err(|e| EnvelopeError::io("tempdir", e))?;
+        let dir = tempdir()?;
         let path = dir.path().join("cache");
-        fs::write(&path, "# dp replay cache v1\ngarbage\n")
-            .map_err(|e| EnvelopeError::io("w", e))?;
+        fs::write(&path, "# dp replay cache v1 retain=60\ngarbage\n")
+            .map_err(|e| EnvelopeError::io("write", e))?;
         let cache = ReplayCache::new(&path);
         assert!(matches!(
             cache.contains(None, &[0; 16]),

@@ -486,8 +486,8 @@ mod tests {
             }),
             recipients: (0..recipients)
                 .map(|i| RecipientEntry {
-                    fingerprint: [i as u8; 32],
-                    wrapped_key: vec![i as u8; 256 + i],
+                    fingerprint: [u8::try_from(i).unwrap_or(0); 32],
+                    wrapped_key: vec![u8::try_from(i).unwrap_or(0); 256 + i],
                 })
                 .collect(),
         }

@@ -150,7 +150,7 @@ pub(crate) fn cbc_encrypt_append(
     });
 }
 
-fn cbc_decrypt(
+pub(crate) fn cbc_decrypt(
     aes: AesKeySize,
     key: &[u8],
     iv: &[u8],

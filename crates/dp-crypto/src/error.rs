@@ -15,6 +15,8 @@ pub enum CryptoError {
     UnknownAlgorithm(String),
     /// A KDF request asked for more output than the 32-bit length field can describe.
     OutputTooLong,
+    /// A raw cipher key has the wrong length for its algorithm (API misuse).
+    InvalidKeyLength,
 }
 
 impl fmt::Display for CryptoError {
@@ -24,6 +26,7 @@ impl fmt::Display for CryptoError {
             Self::RandomSourceFailed => f.write_str("the random number generator failed"),
             Self::UnknownAlgorithm(name) => write!(f, "unsupported algorithm `{name}`"),
             Self::OutputTooLong => f.write_str("requested key derivation output is too long"),
+            Self::InvalidKeyLength => f.write_str("the key has the wrong length for the cipher"),
         }
     }
 }

@@ -29,6 +29,7 @@ mod encryptor;
 mod error;
 mod gcm;
 mod kdf;
+pub mod legacy;
 mod random;
 mod secret;
 

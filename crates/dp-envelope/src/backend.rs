@@ -116,6 +116,19 @@ impl RsaBackend {
         }
     }
 
+    /// Whether the backend accepts a PKCS#8 RSA key (both check the key's consistency).
+    pub(crate) fn accepts_private_key(self, pkcs8_der: &[u8]) -> bool {
+        match self {
+            #[cfg(feature = "aws-lc")]
+            Self::AwsLc => aws_lc_rs::rsa::KeyPair::from_pkcs8(pkcs8_der).is_ok(),
+            #[cfg(feature = "rust-rsa")]
+            Self::RustCrypto => {
+                use rsa::pkcs8::DecodePrivateKey;
+                rsa::PrivateKey::from_pkcs8_der(pkcs8_der).is_ok()
+            }
+        }
+    }
+
     /// Generates a key pair: (PKCS#8 DER, SubjectPublicKeyInfo DER).
     pub(crate) fn generate(
         self,

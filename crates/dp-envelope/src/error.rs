@@ -43,6 +43,9 @@ pub enum EnvelopeError {
     WrongSender,
     /// The signature does not verify.
     BadSignature,
+    /// A wrapped session key (CryptoAPI `SIMPLEBLOB`) could not be unwrapped. One error for
+    /// every cause — wrong key, bad padding, wrong length — so that it is no padding oracle.
+    KeyUnwrapFailed,
     /// A key could not be read or is not acceptable (size, exponent, type).
     InvalidKey(String),
     /// A public-key operation failed for a reason other than the input (should not happen).
@@ -77,6 +80,7 @@ impl EnvelopeError {
                 | Self::Unsigned
                 | Self::WrongSender
                 | Self::BadSignature
+                | Self::KeyUnwrapFailed
         )
     }
 
@@ -118,6 +122,9 @@ impl fmt::Display for EnvelopeError {
             Self::Unsigned => f.write_str("the envelope is not signed, but a sender was required"),
             Self::WrongSender => f.write_str("the envelope is signed by a different sender"),
             Self::BadSignature => f.write_str("the sender signature does not verify"),
+            Self::KeyUnwrapFailed => {
+                f.write_str("the session key could not be unwrapped with this key")
+            }
             Self::InvalidKey(why) => write!(f, "invalid key: {why}"),
             Self::Rsa(why) => write!(f, "RSA operation failed: {why}"),
             Self::Crypto(e) => write!(f, "{e}"),

@@ -27,6 +27,7 @@
 #![forbid(unsafe_code)]
 
 mod backend;
+pub mod capi;
 mod envelope;
 mod error;
 mod keys;

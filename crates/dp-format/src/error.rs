@@ -65,6 +65,30 @@ pub enum FormatError {
     },
     /// Bytes follow the end of a complete structure.
     TrailingBytes,
+    /// A CryptoAPI `BLOBHEADER` has a version other than 2.
+    UnsupportedBlobVersion {
+        /// The `bVersion` found.
+        version: u8,
+    },
+    /// A CryptoAPI BLOB is of another type than the one expected (or of no known type).
+    WrongBlobType {
+        /// The `bType` found.
+        found: u8,
+    },
+    /// A CryptoAPI `ALG_ID` is not one this field allows.
+    WrongAlgId {
+        /// Which field.
+        field: &'static str,
+        /// The `ALG_ID` found.
+        found: u32,
+    },
+    /// An `RSAPUBKEY` magic is not `RSA1` (public) or `RSA2` (private) as the BLOB type requires.
+    WrongRsaMagic,
+    /// A BLOB's declared bit or byte length does not match its data.
+    LengthMismatch {
+        /// Which field.
+        field: &'static str,
+    },
 }
 
 impl fmt::Display for FormatError {
@@ -97,6 +121,20 @@ impl fmt::Display for FormatError {
             Self::NonZeroReserved { field } => write!(f, "reserved field {field} is not zero"),
             Self::Truncated { field } => write!(f, "input ends inside the {field}"),
             Self::TrailingBytes => f.write_str("unexpected bytes after the end"),
+            Self::UnsupportedBlobVersion { version } => {
+                write!(
+                    f,
+                    "unsupported CryptoAPI BLOB version {version} (expected 2)"
+                )
+            }
+            Self::WrongBlobType { found } => {
+                write!(f, "unexpected CryptoAPI BLOB type {found:#04x}")
+            }
+            Self::WrongAlgId { field, found } => {
+                write!(f, "unexpected {field} ALG_ID {found:#010x}")
+            }
+            Self::WrongRsaMagic => f.write_str("wrong RSAPUBKEY magic for this BLOB type"),
+            Self::LengthMismatch { field } => write!(f, "{field} does not match the BLOB's length"),
         }
     }
 }

@@ -20,6 +20,7 @@
 mod aad;
 pub mod base64url;
 mod body;
+pub mod capi;
 pub mod envelope;
 mod error;
 mod key_id;

@@ -1,0 +1,102 @@
+//! Unauthenticated AES-CBC, for talking to legacy systems (Windows CryptoAPI's `CryptEncrypt`).
+//!
+//! # Security
+//! Nothing here detects tampering: a modified ciphertext decrypts to modified plaintext or to a
+//! padding error, and padding errors observable by an attacker form a decryption oracle. Use
+//! [`crate::AuthenticatedEncryptor`] (or `dp-envelope`) for anything new; the `danger_` prefix
+//! is there so that every caller says so.
+
+use crate::{AesKeySize, CryptoError, cbc_hmac};
+
+/// AES block size, which is also the IV size.
+pub const BLOCK_SIZE: usize = 16;
+
+/// `AES-CBC(key, iv, PKCS#7(plaintext))`.
+///
+/// # Errors
+/// [`CryptoError::InvalidKeyLength`] when `key` is not `aes.key_len()` bytes.
+///
+/// # Security
+/// Unauthenticated; see the module documentation.
+pub fn danger_aes_cbc_encrypt(
+    aes: AesKeySize,
+    key: &[u8],
+    iv: &[u8; BLOCK_SIZE],
+    plaintext: &[u8],
+) -> Result<Vec<u8>, CryptoError> {
+    if key.len() != aes.key_len() {
+        return Err(CryptoError::InvalidKeyLength);
+    }
+    let mut out = Vec::with_capacity(plaintext.len() + BLOCK_SIZE);
+    cbc_hmac::cbc_encrypt_append(aes, key, iv, plaintext, &mut out);
+    Ok(out)
+}
+
+/// Decrypts AES-CBC and removes PKCS#7 padding.
+///
+/// # Errors
+/// [`CryptoError::InvalidKeyLength`] for a wrong key length; [`CryptoError::AuthenticationFailed`]
+/// for a ciphertext that is not whole blocks or whose padding is wrong (one error for both).
+///
+/// # Security
+/// Unauthenticated: success does not mean the ciphertext is genuine.
+pub fn danger_aes_cbc_decrypt(
+    aes: AesKeySize,
+    key: &[u8],
+    iv: &[u8; BLOCK_SIZE],
+    ciphertext: &[u8],
+) -> Result<Vec<u8>, CryptoError> {
+    if key.len() != aes.key_len() {
+        return Err(CryptoError::InvalidKeyLength);
+    }
+    if ciphertext.is_empty() {
+        return Err(CryptoError::AuthenticationFailed);
+    }
+    cbc_hmac::cbc_decrypt(aes, key, iv, ciphertext)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// NIST SP 800-38A F.2.5 (CBC-AES256.Encrypt), first block, plus the PKCS#7 block.
+    #[test]
+    fn sp800_38a_vector_and_round_trip() -> Result<(), CryptoError> {
+        let key: Vec<u8> = (0..32)
+            .map(|i| {
+                [
+                    0x60, 0x3d, 0xeb, 0x10, 0x15, 0xca, 0x71, 0xbe, 0x2b, 0x73, 0xae, 0xf0, 0x85,
+                    0x7d, 0x77, 0x81, 0x1f, 0x35, 0x2c, 0x07, 0x3b, 0x61, 0x08, 0xd7, 0x2d, 0x98,
+                    0x10, 0xa3, 0x09, 0x14, 0xdf, 0xf4,
+                ][i]
+            })
+            .collect();
+        let iv: [u8; 16] = core::array::from_fn(|i| u8::try_from(i).unwrap_or(0));
+        let pt = [
+            0x6b, 0xc1, 0xbe, 0xe2, 0x2e, 0x40, 0x9f, 0x96, 0xe9, 0x3d, 0x7e, 0x11, 0x73, 0x93,
+            0x17, 0x2a,
+        ];
+        let ct = danger_aes_cbc_encrypt(AesKeySize::Aes256, &key, &iv, &pt)?;
+        assert_eq!(
+            &ct[..16],
+            &[
+                0xf5, 0x8c, 0x4c, 0x04, 0xd6, 0xe5, 0xf1, 0xba, 0x77, 0x9e, 0xab, 0xfb, 0x5f, 0x7b,
+                0xfb, 0xd6
+            ]
+        );
+        assert_eq!(ct.len(), 32);
+        assert_eq!(
+            danger_aes_cbc_decrypt(AesKeySize::Aes256, &key, &iv, &ct)?,
+            pt
+        );
+        assert_eq!(
+            danger_aes_cbc_decrypt(AesKeySize::Aes256, &key, &iv, &ct[..31]),
+            Err(CryptoError::AuthenticationFailed)
+        );
+        assert_eq!(
+            danger_aes_cbc_encrypt(AesKeySize::Aes128, &key, &iv, &pt),
+            Err(CryptoError::InvalidKeyLength)
+        );
+        Ok(())
+    }
+}

@@ -1,0 +1,286 @@
+//! CryptoAPI interoperability: RSA keys as `PUBLICKEYBLOB` / `PRIVATEKEYBLOB`, session keys as
+//! `SIMPLEBLOB`, and the unauthenticated AES-CBC messages of the original session-key exchange.
+//!
+//! # Security
+//! This is the procedure of the seed document as Windows programs run it: the message has no
+//! integrity protection and nothing detects a replay. Use it to talk to such programs; use
+//! [`crate::seal`] / [`crate::open`] for anything new.
+
+use der::asn1::{OctetStringRef, UintRef};
+use der::{Decode, Encode};
+use dp_crypto::legacy::{BLOCK_SIZE, danger_aes_cbc_decrypt, danger_aes_cbc_encrypt};
+use dp_crypto::{AesKeySize, OsRandom, SecureRandom};
+use dp_format::capi::{AlgId, RsaPrivateBlob, RsaPublicBlob, SimpleBlob};
+use zeroize::Zeroizing;
+
+use crate::backend::KeyWrapPadding;
+use crate::keys::spki_from_rsa_public;
+use crate::{EnvelopeError, PrivateKey, PublicKey, RsaBackend};
+
+/// How the session key is padded inside the `SIMPLEBLOB`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SessionKeyPadding {
+    /// OAEP with SHA-1 and MGF1-SHA-1, empty label: `CryptExportKey` with `CRYPT_OAEP`.
+    #[default]
+    OaepSha1,
+    /// PKCS#1 v1.5 type 2, CryptoAPI's default.
+    ///
+    /// # Security
+    /// Unwrapping it is a padding oracle (Bleichenbacher, Marvin). Accept it only from systems
+    /// that cannot send OAEP, and never where an attacker can submit many blobs and time or
+    /// observe the results.
+    LegacyPkcs1v15,
+}
+
+impl SessionKeyPadding {
+    fn wrap_padding(self) -> KeyWrapPadding {
+        match self {
+            Self::OaepSha1 => KeyWrapPadding::OaepSha1,
+            Self::LegacyPkcs1v15 => KeyWrapPadding::Pkcs1v15,
+        }
+    }
+}
+
+fn aes_of(alg: AlgId) -> Option<AesKeySize> {
+    match alg {
+        AlgId::Aes128 => Some(AesKeySize::Aes128),
+        AlgId::Aes192 => Some(AesKeySize::Aes192),
+        AlgId::Aes256 => Some(AesKeySize::Aes256),
+        AlgId::RsaKeyx | AlgId::RsaSign => None,
+    }
+}
+
+fn alg_of(aes: AesKeySize) -> AlgId {
+    match aes {
+        AesKeySize::Aes128 => AlgId::Aes128,
+        AesKeySize::Aes192 => AlgId::Aes192,
+        AesKeySize::Aes256 => AlgId::Aes256,
+    }
+}
+
+fn u32_of(be: &[u8]) -> Option<u32> {
+    if be.len() > 4 {
+        return None;
+    }
+    let mut buf = [0u8; 4];
+    buf[4 - be.len()..].copy_from_slice(be);
+    Some(u32::from_be_bytes(buf))
+}
+
+fn uint(bytes: &[u8]) -> Result<UintRef<'_>, EnvelopeError> {
+    UintRef::new(bytes).map_err(|_| invalid("malformed key number"))
+}
+
+fn invalid(why: &str) -> EnvelopeError {
+    EnvelopeError::InvalidKey(why.to_owned())
+}
+
+fn rsa_public(key: &PublicKey) -> Result<(Vec<u8>, Vec<u8>), EnvelopeError> {
+    let info = spki::SubjectPublicKeyInfoRef::from_der(key.spki_der())
+        .map_err(|_| invalid("malformed public key"))?;
+    let bits = info
+        .subject_public_key
+        .as_bytes()
+        .ok_or_else(|| invalid("malformed public key"))?;
+    let rsa =
+        pkcs1::RsaPublicKeyRef::from_der(bits).map_err(|_| invalid("malformed public key"))?;
+    Ok((
+        rsa.modulus.as_bytes().to_vec(),
+        rsa.public_exponent.as_bytes().to_vec(),
+    ))
+}
+
+fn bit_len(modulus: &[u8]) -> Result<u32, EnvelopeError> {
+    let first = modulus.first().ok_or_else(|| invalid("empty modulus"))?;
+    let bits = modulus.len() * 8 - first.leading_zeros() as usize;
+    u32::try_from(bits).map_err(|_| invalid("modulus too large"))
+}
+
+/// The public key as a `PUBLICKEYBLOB` (`CALG_RSA_KEYX`).
+///
+/// # Errors
+/// [`EnvelopeError::InvalidKey`] for keys a BLOB cannot hold.
+pub fn public_key_to_blob(key: &PublicKey) -> Result<Vec<u8>, EnvelopeError> {
+    let (modulus, exponent) = rsa_public(key)?;
+    let blob = RsaPublicBlob {
+        alg: AlgId::RsaKeyx,
+        bit_len: bit_len(&modulus)?,
+        public_exponent: u32_of(&exponent).ok_or_else(|| invalid("public exponent too large"))?,
+        modulus,
+    };
+    Ok(blob.encode()?)
+}
+
+/// Reads a `PUBLICKEYBLOB` (key exchange or signature).
+///
+/// # Errors
+/// [`EnvelopeError::Format`] for a malformed BLOB; [`EnvelopeError::InvalidKey`] for a key we
+/// do not accept (size, exponent).
+pub fn public_key_from_blob(bytes: &[u8]) -> Result<PublicKey, EnvelopeError> {
+    let blob = RsaPublicBlob::parse(bytes)?;
+    let exponent = blob.public_exponent.to_be_bytes();
+    let rsa = pkcs1::RsaPublicKeyRef {
+        modulus: UintRef::new(&blob.modulus).map_err(|_| invalid("malformed modulus"))?,
+        public_exponent: UintRef::new(&exponent).map_err(|_| invalid("malformed exponent"))?,
+    };
+    PublicKey::from_spki_der(&spki_from_rsa_public(&rsa)?)
+}
+
+/// The key pair as a `PRIVATEKEYBLOB` (secret; wiped on drop).
+///
+/// # Errors
+/// [`EnvelopeError::InvalidKey`] for keys a BLOB cannot hold (multi-prime keys, primes of
+/// unequal size).
+pub fn private_key_to_blob(key: &PrivateKey) -> Result<Zeroizing<Vec<u8>>, EnvelopeError> {
+    let info = pkcs8::PrivateKeyInfoRef::from_der(key.pkcs8_der())
+        .map_err(|_| invalid("malformed private key"))?;
+    let rsa = pkcs1::RsaPrivateKeyRef::from_der(info.private_key.as_bytes())
+        .map_err(|_| invalid("malformed private key"))?;
+    if rsa.other_prime_infos.is_some() {
+        return Err(invalid("multi-prime RSA keys have no PRIVATEKEYBLOB form"));
+    }
+    let blob = RsaPrivateBlob {
+        alg: AlgId::RsaKeyx,
+        bit_len: bit_len(rsa.modulus.as_bytes())?,
+        public_exponent: u32_of(rsa.public_exponent.as_bytes())
+            .ok_or_else(|| invalid("public exponent too large"))?,
+        modulus: rsa.modulus.as_bytes().to_vec(),
+        prime1: rsa.prime1.as_bytes().to_vec(),
+        prime2: rsa.prime2.as_bytes().to_vec(),
+        exponent1: rsa.exponent1.as_bytes().to_vec(),
+        exponent2: rsa.exponent2.as_bytes().to_vec(),
+        coefficient: rsa.coefficient.as_bytes().to_vec(),
+        private_exponent: rsa.private_exponent.as_bytes().to_vec(),
+    };
+    blob.encode()
+        .map(Zeroizing::new)
+        .map_err(|_| invalid("the key's primes do not fit a PRIVATEKEYBLOB"))
+}
+
+/// Reads a `PRIVATEKEYBLOB` into a PKCS#8 key, checked for consistency by the RSA backend.
+///
+/// # Errors
+/// [`EnvelopeError::Format`] for a malformed BLOB; [`EnvelopeError::InvalidKey`] for numbers
+/// that do not form a valid RSA key, or a key we do not accept.
+pub fn private_key_from_blob(
+    bytes: &[u8],
+    backend: RsaBackend,
+) -> Result<PrivateKey, EnvelopeError> {
+    let blob = RsaPrivateBlob::parse(bytes)?;
+    let exponent = blob.public_exponent.to_be_bytes();
+    let rsa = pkcs1::RsaPrivateKeyRef {
+        modulus: uint(&blob.modulus)?,
+        public_exponent: uint(&exponent)?,
+        private_exponent: uint(&blob.private_exponent)?,
+        prime1: uint(&blob.prime1)?,
+        prime2: uint(&blob.prime2)?,
+        exponent1: uint(&blob.exponent1)?,
+        exponent2: uint(&blob.exponent2)?,
+        coefficient: uint(&blob.coefficient)?,
+        other_prime_infos: None,
+    };
+    let pkcs1_der = Zeroizing::new(rsa.to_der().map_err(|_| invalid("cannot encode the key"))?);
+    let info = pkcs8::PrivateKeyInfoRef {
+        algorithm: pkcs1::ALGORITHM_ID,
+        private_key: OctetStringRef::new(&pkcs1_der)
+            .map_err(|_| invalid("cannot encode the key"))?,
+        public_key: None,
+    };
+    let pkcs8_der = Zeroizing::new(
+        info.to_der()
+            .map_err(|_| invalid("cannot encode the key"))?,
+    );
+    if !backend.accepts_private_key(&pkcs8_der) {
+        return Err(invalid("the BLOB's numbers do not form a valid RSA key"));
+    }
+    PrivateKey::from_pkcs8_der(&pkcs8_der)
+}
+
+/// Wraps a session key for `recipient` as a `SIMPLEBLOB`.
+///
+/// # Errors
+/// [`EnvelopeError::InvalidArgument`] when the key length does not match `aes`; RSA errors.
+pub fn wrap_session_key(
+    recipient: &PublicKey,
+    aes: AesKeySize,
+    session_key: &[u8],
+    padding: SessionKeyPadding,
+    backend: RsaBackend,
+) -> Result<Vec<u8>, EnvelopeError> {
+    if session_key.len() != aes.key_len() {
+        return Err(EnvelopeError::InvalidArgument(
+            "session key length does not match the algorithm".into(),
+        ));
+    }
+    let ciphertext = backend.encrypt(recipient.spki_der(), padding.wrap_padding(), session_key)?;
+    Ok(SimpleBlob {
+        session_alg: alg_of(aes),
+        ciphertext,
+    }
+    .encode())
+}
+
+/// Unwraps a `SIMPLEBLOB` with the recipient's key.
+///
+/// # Errors
+/// [`EnvelopeError::Format`] for a malformed BLOB; otherwise the single
+/// [`EnvelopeError::KeyUnwrapFailed`] for every cryptographic failure (wrong key, padding,
+/// length), so that the answer is no oracle.
+pub fn unwrap_session_key(
+    key: &PrivateKey,
+    blob: &[u8],
+    padding: SessionKeyPadding,
+    backend: RsaBackend,
+) -> Result<(AesKeySize, Zeroizing<Vec<u8>>), EnvelopeError> {
+    let blob = SimpleBlob::parse(blob)?;
+    let aes = aes_of(blob.session_alg).ok_or(EnvelopeError::KeyUnwrapFailed)?;
+    if blob.ciphertext.len() != key.public_key().modulus_len() {
+        return Err(EnvelopeError::KeyUnwrapFailed);
+    }
+    let session_key = backend
+        .decrypt(key.pkcs8_der(), padding.wrap_padding(), &blob.ciphertext)
+        .filter(|k| k.len() == aes.key_len())
+        .ok_or(EnvelopeError::KeyUnwrapFailed)?;
+    Ok((aes, session_key))
+}
+
+/// Encrypts a message as the seed procedure does: a random IV, then AES-CBC with PKCS#7
+/// padding (`CryptEncrypt` with an AES session key), IV prepended.
+///
+/// # Errors
+/// A wrong key length or a failing random source.
+///
+/// # Security
+/// No integrity protection: see the module documentation.
+pub fn danger_encrypt_message(
+    aes: AesKeySize,
+    session_key: &[u8],
+    plaintext: &[u8],
+) -> Result<Vec<u8>, EnvelopeError> {
+    let mut iv = [0u8; BLOCK_SIZE];
+    OsRandom.fill(&mut iv)?;
+    let mut out = iv.to_vec();
+    out.extend(danger_aes_cbc_encrypt(aes, session_key, &iv, plaintext)?);
+    Ok(out)
+}
+
+/// Decrypts a message made by [`danger_encrypt_message`] (or a CryptoAPI peer).
+///
+/// # Errors
+/// [`EnvelopeError::KeyUnwrapFailed`] when the message is too short, not whole blocks, or its
+/// padding is wrong (the likely cause: the wrong session key).
+///
+/// # Security
+/// Success does not mean the message is genuine or fresh: see the module documentation.
+pub fn danger_decrypt_message(
+    aes: AesKeySize,
+    session_key: &[u8],
+    message: &[u8],
+) -> Result<Zeroizing<Vec<u8>>, EnvelopeError> {
+    let (iv, ciphertext) = message
+        .split_first_chunk::<BLOCK_SIZE>()
+        .ok_or(EnvelopeError::KeyUnwrapFailed)?;
+    danger_aes_cbc_decrypt(aes, session_key, iv, ciphertext)
+        .map(Zeroizing::new)
+        .map_err(|_| EnvelopeError::KeyUnwrapFailed)
+}

@@ -90,6 +90,142 @@ pub(crate) enum Command {
         )
     )]
     Envelope(EnvelopeCommand),
+    /// Windows CryptoAPI interoperability: key BLOBs and the legacy session-key exchange
+    #[command(
+        subcommand,
+        after_help = concat!(
+            "For messages exchanged with Windows programs that use CryptoAPI's manual session-key\n",
+            "exchange (CryptGenKey, CryptExportKey(SIMPLEBLOB), CryptEncrypt, CryptImportKey).\n\n",
+            "WARNING: this legacy form has no integrity protection (a modified message decrypts to\n",
+            "garbage or to an attacker's chosen changes) and no replay protection (a captured\n",
+            "message can be sent again). For new systems use `dp envelope`.\n\n",
+            "Examples:\n",
+            "  dp capi export-key --in bob.pub.pem --format publickeyblob -o bob.publickeyblob\n",
+            "  dp capi import-key --in bob.privatekeyblob -o bob.key.pem\n",
+            "  dp capi seal --to bob.publickeyblob -o session.simpleblob --data-out msg.bin report.txt\n",
+            "  dp capi open --key bob.key.pem --session-key session.simpleblob -o report.txt msg.bin",
+        )
+    )]
+    Capi(CapiCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum CapiCommand {
+    /// Write an RSA key (PEM) as a PUBLICKEYBLOB or PRIVATEKEYBLOB
+    #[command(after_help = concat!(
+        "KEY.pem is a PUBLIC KEY or PRIVATE KEY (PKCS#8) PEM; a PRIVATEKEYBLOB needs the private key\n",
+        "and is written with mode 0600. Existing files are never overwritten.\n\n",
+        "Examples:\n",
+        "  dp capi export-key --in bob.pub.pem --format publickeyblob -o bob.publickeyblob\n",
+        "  dp capi export-key --in bob.key.pem --format privatekeyblob -o bob.privatekeyblob",
+    ))]
+    ExportKey {
+        /// The key, PEM
+        #[arg(long = "in", value_name = "KEY.pem")]
+        input: PathBuf,
+        /// BLOB type
+        #[arg(long, value_enum)]
+        format: BlobFormat,
+        /// Output BLOB file (must not exist)
+        #[arg(short = 'o', long = "output", value_name = "FILE")]
+        output: PathBuf,
+    },
+    /// Read a PUBLICKEYBLOB or PRIVATEKEYBLOB and write it as PEM (SPKI or PKCS#8)
+    #[command(after_help = concat!(
+        "A PRIVATEKEYBLOB becomes a PRIVATE KEY (PKCS#8) PEM with mode 0600, after its numbers are\n",
+        "checked to form a valid RSA key. Existing files are never overwritten.\n\n",
+        "Example:\n  dp capi import-key --in bob.privatekeyblob -o bob.key.pem",
+    ))]
+    ImportKey {
+        /// The BLOB
+        #[arg(long = "in", value_name = "FILE.blob")]
+        input: PathBuf,
+        /// Output PEM file (must not exist)
+        #[arg(short = 'o', long = "output", value_name = "KEY.pem")]
+        output: PathBuf,
+    },
+    /// Encrypt a message the CryptoAPI way: a new AES session key (written as a SIMPLEBLOB for
+    /// the recipient) and IV || AES-CBC-PKCS7 ciphertext
+    #[command(after_help = concat!(
+        "RECIPIENT is the recipient's public key, PEM or PUBLICKEYBLOB. The session key is wrapped\n",
+        "with RSA-OAEP (SHA-1, as CryptExportKey with CRYPT_OAEP), or PKCS#1 v1.5 with --legacy-pkcs1.\n\n",
+        "Example:\n  dp capi seal --to bob.publickeyblob -o session.simpleblob --data-out msg.bin report.txt\n\n",
+        "WARNING: no integrity and no replay protection; use `dp envelope` for new systems.",
+    ))]
+    Seal(CapiSealArgs),
+    /// Decrypt a CryptoAPI message with the recipient's key and the SIMPLEBLOB
+    #[command(after_help = concat!(
+        "KEY is the recipient's private key, PEM (PKCS#8) or PRIVATEKEYBLOB. Every failure to unwrap\n",
+        "the session key is the same error (exit 3), so that the answer is no padding oracle.\n\n",
+        "Example:\n  dp capi open --key bob.key.pem --session-key session.simpleblob -o report.txt msg.bin\n\n",
+        "WARNING: a message that decrypts is not thereby genuine or fresh: this legacy form has no\n",
+        "integrity and no replay protection. Use `dp envelope` for new systems.",
+    ))]
+    Open(CapiOpenArgs),
+}
+
+/// `--format` of `dp capi export-key`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum BlobFormat {
+    /// PUBLICKEYBLOB (CALG_RSA_KEYX)
+    Publickeyblob,
+    /// PRIVATEKEYBLOB (CALG_RSA_KEYX)
+    Privatekeyblob,
+}
+
+/// `--alg` of `dp capi seal`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum CapiAlg {
+    /// CALG_AES_128
+    #[value(name = "aes-128")]
+    Aes128,
+    /// CALG_AES_192
+    #[value(name = "aes-192")]
+    Aes192,
+    /// CALG_AES_256
+    #[value(name = "aes-256")]
+    Aes256,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CapiSealArgs {
+    /// Recipient's public key: PEM or PUBLICKEYBLOB
+    #[arg(long, value_name = "RECIPIENT")]
+    pub to: PathBuf,
+    /// Session key algorithm
+    #[arg(long, value_enum, default_value = "aes-256")]
+    pub alg: CapiAlg,
+    /// Wrap with PKCS#1 v1.5 (CryptoAPI's default) instead of OAEP
+    #[arg(long)]
+    pub legacy_pkcs1: bool,
+    /// Where to write the SIMPLEBLOB
+    #[arg(short = 'o', long = "output", value_name = "SESSIONKEY.simpleblob")]
+    pub output: PathBuf,
+    /// Where to write the encrypted message (IV || AES-CBC ciphertext)
+    #[arg(long, value_name = "MESSAGE.bin")]
+    pub data_out: PathBuf,
+    /// Input file, or - for stdin [default: stdin]
+    #[arg(value_name = "INPUT")]
+    pub input: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CapiOpenArgs {
+    /// Recipient's private key: PEM (PKCS#8) or PRIVATEKEYBLOB
+    #[arg(long, value_name = "KEY")]
+    pub key: PathBuf,
+    /// The SIMPLEBLOB holding the session key
+    #[arg(long, value_name = "SESSIONKEY.simpleblob")]
+    pub session_key: PathBuf,
+    /// Accept a PKCS#1 v1.5-wrapped session key (a padding oracle: legacy peers only)
+    #[arg(long)]
+    pub legacy_pkcs1: bool,
+    /// Output file [default: stdout]
+    #[arg(short = 'o', long = "output", value_name = "OUT")]
+    pub output: Option<PathBuf>,
+    /// The encrypted message
+    #[arg(value_name = "MESSAGE.bin")]
+    pub message: PathBuf,
 }
 
 #[derive(Debug, Subcommand)]

@@ -67,6 +67,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
     // Envelopes name their keys as files: no key ring, so no key directory is needed.
     let command = match command {
         Command::Envelope(envelope) => return commands::envelope::run(&envelope),
+        Command::Capi(capi) => return commands::capi::run(&capi),
         other => other,
     };
     let ctx = Context::new(key_dir, app_name)?;
@@ -86,6 +87,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
         Command::Inspect(args) => commands::inspect::inspect(&ctx, &args),
         // Not reached (returned above); spelled out rather than a panic.
         Command::Envelope(envelope) => commands::envelope::run(&envelope),
+        Command::Capi(capi) => commands::capi::run(&capi),
     }
 }
 

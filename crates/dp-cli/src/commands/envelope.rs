@@ -10,8 +10,8 @@ use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use dp_envelope::{
-    ContentAlgorithm, EnvelopeError, Inspection, OpenOptions, Opened, PrivateKey, PublicKey,
-    ReplayCache, ReplayCheck, RsaBackend, SealOptions,
+    ContentAlgorithm, EnvelopeError, Inspection, OpenOptions, Opened, PrivateKey, ReplayCache,
+    ReplayCheck, RsaBackend, SealOptions,
 };
 use dp_format::envelope::{SignatureAlgorithm, VERSION};
 use dp_format::{GCM_NONCE_SIZE, GCM_TAG_SIZE, KEY_MODIFIER_SIZE};
@@ -19,9 +19,9 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::json;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
-use zeroize::Zeroizing;
 
 use crate::cli::{EnvelopeCommand, EnvelopeInspectArgs, KeygenArgs, OpenArgs, SealArgs};
+use crate::commands::key_files::{create_new, read_private_key, read_public_key, write_new_file};
 use crate::error::CliError;
 use crate::io::Output;
 
@@ -57,27 +57,6 @@ fn with_suffix(base: &Path, suffix: &str) -> PathBuf {
     let mut name = OsString::from(base.as_os_str());
     name.push(suffix);
     PathBuf::from(name)
-}
-
-/// A key file's error, naming the file.
-fn key_error(path: &Path, e: &EnvelopeError) -> CliError {
-    let mut err = CliError::from_envelope(e);
-    err.message = format!("{}: {}", path.display(), err.message);
-    err
-}
-
-fn read_public_key(path: &Path) -> Result<PublicKey, CliError> {
-    let text = fs::read_to_string(path)
-        .map_err(|e| CliError::io(&format!("cannot read {}", path.display()), &e))?;
-    PublicKey::from_pem(&text).map_err(|e| key_error(path, &e))
-}
-
-fn read_private_key(path: &Path) -> Result<PrivateKey, CliError> {
-    let text = Zeroizing::new(
-        fs::read_to_string(path)
-            .map_err(|e| CliError::io(&format!("cannot read {}", path.display()), &e))?,
-    );
-    PrivateKey::from_pem(&text).map_err(|e| key_error(path, &e))
 }
 
 /// INPUT (a path, `-` or absent for stdin), with its length when it is a regular file.
@@ -130,30 +109,6 @@ impl Drop for Progress {
             bar.finish_and_clear();
         }
     }
-}
-
-/// Creates `path` for writing, failing if it exists; `private` makes it owner-only (0600).
-fn create_new(path: &Path, private: bool) -> io::Result<File> {
-    let mut options = fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    if private {
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    }
-    #[cfg(not(unix))]
-    let _ = private;
-    options.open(path)
-}
-
-fn write_new_file(path: &Path, bytes: &[u8], private: bool) -> Result<(), CliError> {
-    let result = create_new(path, private).and_then(|mut file| {
-        let written = file.write_all(bytes).and_then(|()| file.sync_all());
-        if written.is_err() {
-            let _ = fs::remove_file(path);
-        }
-        written
-    });
-    result.map_err(|e| CliError::io(&format!("cannot write {}", path.display()), &e))
 }
 
 fn keygen(args: &KeygenArgs) -> Result<(), CliError> {

@@ -1,7 +1,9 @@
 //! One module per command group.
 
+pub(crate) mod capi;
 pub(crate) mod envelope;
 pub(crate) mod inspect;
+pub(crate) mod key_files;
 pub(crate) mod keys;
 pub(crate) mod protect;
 

@@ -1,0 +1,196 @@
+//! `dp capi …`: CryptoAPI key BLOBs and the legacy session-key exchange of the seed document.
+//!
+//! The BLOB layouts are in `dp-format`, the conversions and the cryptography in
+//! `dp-envelope::capi`; here are only files and messages.
+
+use std::fs;
+use std::io::IsTerminal;
+use std::path::Path;
+
+use dp_crypto::{AesKeySize, OsRandom, SecureRandom};
+use dp_envelope::capi::{
+    SessionKeyPadding, danger_decrypt_message, danger_encrypt_message, private_key_from_blob,
+    private_key_to_blob, public_key_from_blob, public_key_to_blob, unwrap_session_key,
+    wrap_session_key,
+};
+use dp_envelope::{PrivateKey, PublicKey, RsaBackend};
+use dp_format::capi::{BlobType, blob_type};
+use zeroize::Zeroizing;
+
+use crate::cli::{BlobFormat, CapiAlg, CapiCommand, CapiOpenArgs, CapiSealArgs};
+use crate::commands::key_files::{key_error, write_new_file};
+use crate::error::CliError;
+use crate::io::{Output, read_input};
+
+pub(crate) fn run(command: &CapiCommand) -> Result<(), CliError> {
+    match command {
+        CapiCommand::ExportKey {
+            input,
+            format,
+            output,
+        } => export_key(input, *format, output),
+        CapiCommand::ImportKey { input, output } => import_key(input, output),
+        CapiCommand::Seal(args) => seal(args),
+        CapiCommand::Open(args) => open(args),
+    }
+}
+
+fn read(path: &Path) -> Result<Zeroizing<Vec<u8>>, CliError> {
+    fs::read(path)
+        .map(Zeroizing::new)
+        .map_err(|e| CliError::io(&format!("cannot read {}", path.display()), &e))
+}
+
+fn is_pem(bytes: &[u8]) -> bool {
+    bytes
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .is_some_and(|i| bytes[i..].starts_with(b"-----BEGIN "))
+}
+
+fn pem_text<'a>(path: &Path, bytes: &'a [u8]) -> Result<&'a str, CliError> {
+    std::str::from_utf8(bytes)
+        .map_err(|_| CliError::runtime(format!("{}: not a PEM text file", path.display())))
+}
+
+/// A public key from PEM, or from a PUBLICKEYBLOB.
+fn public_key(path: &Path) -> Result<PublicKey, CliError> {
+    let bytes = read(path)?;
+    if is_pem(&bytes) {
+        PublicKey::from_pem(pem_text(path, &bytes)?)
+    } else {
+        public_key_from_blob(&bytes)
+    }
+    .map_err(|e| key_error(path, &e))
+}
+
+/// A private key from PEM (PKCS#8), or from a PRIVATEKEYBLOB.
+fn private_key(path: &Path) -> Result<PrivateKey, CliError> {
+    let bytes = read(path)?;
+    if is_pem(&bytes) {
+        PrivateKey::from_pem(pem_text(path, &bytes)?)
+    } else {
+        private_key_from_blob(&bytes, RsaBackend::default())
+    }
+    .map_err(|e| key_error(path, &e))
+}
+
+fn export_key(input: &Path, format: BlobFormat, output: &Path) -> Result<(), CliError> {
+    let bytes = read(input)?;
+    let text = pem_text(input, &bytes)?;
+    let is_private = text.contains("-----BEGIN PRIVATE KEY-----");
+    let blob = match (format, is_private) {
+        (BlobFormat::Privatekeyblob, false) => {
+            return Err(CliError::usage(format!(
+                "{}: a PRIVATEKEYBLOB needs a private key (PRIVATE KEY PEM)",
+                input.display()
+            )));
+        }
+        (BlobFormat::Privatekeyblob, true) => {
+            let key = PrivateKey::from_pem(text).map_err(|e| key_error(input, &e))?;
+            private_key_to_blob(&key).map_err(|e| key_error(input, &e))?
+        }
+        (BlobFormat::Publickeyblob, true) => {
+            let key = PrivateKey::from_pem(text).map_err(|e| key_error(input, &e))?;
+            Zeroizing::new(public_key_to_blob(key.public_key()).map_err(|e| key_error(input, &e))?)
+        }
+        (BlobFormat::Publickeyblob, false) => {
+            let key = PublicKey::from_pem(text).map_err(|e| key_error(input, &e))?;
+            Zeroizing::new(public_key_to_blob(&key).map_err(|e| key_error(input, &e))?)
+        }
+    };
+    write_new_file(output, &blob, format == BlobFormat::Privatekeyblob)
+}
+
+fn import_key(input: &Path, output: &Path) -> Result<(), CliError> {
+    let bytes = read(input)?;
+    let kind = blob_type(&bytes).map_err(|e| key_error(input, &e.into()))?;
+    match kind {
+        BlobType::PublicKeyBlob => {
+            let key = public_key_from_blob(&bytes).map_err(|e| key_error(input, &e))?;
+            write_new_file(output, key.to_pem().as_bytes(), false)
+        }
+        BlobType::PrivateKeyBlob => {
+            let key = private_key_from_blob(&bytes, RsaBackend::default())
+                .map_err(|e| key_error(input, &e))?;
+            write_new_file(output, key.to_pem().as_bytes(), true)
+        }
+        BlobType::SimpleBlob | BlobType::PlaintextKeyBlob => Err(CliError::rejected(format!(
+            "{}: a {} holds a session key, not an RSA key",
+            input.display(),
+            if kind == BlobType::SimpleBlob {
+                "SIMPLEBLOB"
+            } else {
+                "PLAINTEXTKEYBLOB"
+            }
+        ))
+        .with_hint("import-key reads PUBLICKEYBLOB and PRIVATEKEYBLOB files")),
+    }
+}
+
+fn padding(legacy: bool) -> SessionKeyPadding {
+    if legacy {
+        SessionKeyPadding::LegacyPkcs1v15
+    } else {
+        SessionKeyPadding::OaepSha1
+    }
+}
+
+fn warn_legacy() {
+    if std::io::stderr().is_terminal() {
+        eprintln!(
+            "warning: CryptoAPI messages have no integrity and no replay protection; use `dp envelope` for new systems"
+        );
+    }
+}
+
+fn seal(args: &CapiSealArgs) -> Result<(), CliError> {
+    let recipient = public_key(&args.to)?;
+    let aes = match args.alg {
+        CapiAlg::Aes128 => AesKeySize::Aes128,
+        CapiAlg::Aes192 => AesKeySize::Aes192,
+        CapiAlg::Aes256 => AesKeySize::Aes256,
+    };
+    let plaintext = Zeroizing::new(read_input(args.input.as_deref())?);
+    let mut session_key = Zeroizing::new(vec![0u8; aes.key_len()]);
+    OsRandom
+        .fill(&mut session_key)
+        .map_err(|e| CliError::runtime(e.to_string()))?;
+    let message = danger_encrypt_message(aes, &session_key, &plaintext)
+        .map_err(|e| CliError::from_envelope(&e))?;
+    let blob = wrap_session_key(
+        &recipient,
+        aes,
+        &session_key,
+        padding(args.legacy_pkcs1),
+        RsaBackend::default(),
+    )
+    .map_err(|e| CliError::from_envelope(&e))?;
+    warn_legacy();
+    Output::new(Some(&args.data_out)).write_all(&message)?;
+    Output::new(Some(&args.output)).write_all(&blob)
+}
+
+fn open(args: &CapiOpenArgs) -> Result<(), CliError> {
+    let key = private_key(&args.key)?;
+    let blob = read(&args.session_key)?;
+    let message = read(&args.message)?;
+    let (aes, session_key) = unwrap_session_key(
+        &key,
+        &blob,
+        padding(args.legacy_pkcs1),
+        RsaBackend::default(),
+    )
+    .map_err(|e| {
+        let err = CliError::from_envelope(&e);
+        if args.legacy_pkcs1 {
+            err
+        } else {
+            err.with_hint("if the sender used CryptoAPI's default padding, pass --legacy-pkcs1")
+        }
+    })?;
+    let plaintext = danger_decrypt_message(aes, &session_key, &message)
+        .map_err(|e| CliError::from_envelope(&e))?;
+    warn_legacy();
+    Output::new(args.output.as_deref()).write_all(&plaintext)
+}

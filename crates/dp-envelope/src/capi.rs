@@ -223,7 +223,8 @@ pub fn wrap_session_key(
 /// Unwraps a `SIMPLEBLOB` with the recipient's key.
 ///
 /// # Errors
-/// [`EnvelopeError::Format`] for a malformed BLOB; otherwise the single
+/// [`EnvelopeError::Format`] for a malformed BLOB or one whose ciphertext length is not this
+/// key's modulus length; otherwise the single
 /// [`EnvelopeError::KeyUnwrapFailed`] for every cryptographic failure (wrong key, padding,
 /// length), so that the answer is no oracle.
 pub fn unwrap_session_key(
@@ -234,8 +235,14 @@ pub fn unwrap_session_key(
 ) -> Result<(AesKeySize, Zeroizing<Vec<u8>>), EnvelopeError> {
     let blob = SimpleBlob::parse(blob)?;
     let aes = aes_of(blob.session_alg).ok_or(EnvelopeError::KeyUnwrapFailed)?;
+    // Public information, so a specific error reveals nothing: the ciphertext must be exactly
+    // as long as the key's modulus.
     if blob.ciphertext.len() != key.public_key().modulus_len() {
-        return Err(EnvelopeError::KeyUnwrapFailed);
+        return Err(EnvelopeError::Format(
+            dp_format::FormatError::LengthMismatch {
+                field: "encrypted key (for this key's modulus)",
+            },
+        ));
     }
     let session_key = backend
         .decrypt(key.pkcs8_der(), padding.wrap_padding(), &blob.ciphertext)

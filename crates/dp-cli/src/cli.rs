@@ -158,8 +158,8 @@ pub(crate) enum CapiCommand {
         "KEY is the recipient's private key, PEM (PKCS#8) or PRIVATEKEYBLOB. Every failure to unwrap\n",
         "the session key is the same error (exit 3), so that the answer is no padding oracle.\n\n",
         "Example:\n  dp capi open --key bob.key.pem --session-key session.simpleblob -o report.txt msg.bin\n\n",
-        "WARNING: a message that decrypts is not thereby genuine or fresh: this legacy form has no\n",
-        "integrity and no replay protection. Use `dp envelope` for new systems.",
+        "WARNING: no integrity and no replay protection: a message that decrypts is not thereby\n",
+        "genuine or fresh. Use `dp envelope` for new systems.",
     ))]
     Open(CapiOpenArgs),
 }

@@ -42,7 +42,8 @@ fn print_help() {
          commands:\n  \
          ci      cargo fmt --check, clippy -D warnings, the test suite (both RSA backends),\n          \
                  cargo doc -D warnings\n  \
-         fuzz    TARGET [SECONDS]: run a cargo-fuzz target (payload, key_xml, envelope)"
+         fuzz    TARGET [SECONDS]: run a cargo-fuzz target (payload, key_xml, envelope,\n          \
+                 capi_blob)"
     );
 }
 
@@ -71,7 +72,7 @@ fn run(step: &str, cmd: &mut Command) -> Result<(), String> {
     }
 }
 
-const FUZZ_TARGETS: [&str; 3] = ["payload", "key_xml", "envelope"];
+const FUZZ_TARGETS: [&str; 4] = ["payload", "key_xml", "envelope", "capi_blob"];
 
 fn fuzz(target: Option<&str>, seconds: Option<&str>) -> Result<(), String> {
     let target = target.filter(|t| FUZZ_TARGETS.contains(t)).ok_or_else(|| {

@@ -17,3 +17,25 @@ fn envelope_corpus() {
     }
     assert!(seen > 0, "the corpus is empty");
 }
+
+#[test]
+fn capi_blob_corpus() {
+    use dp_format::capi::{PlaintextKeyBlob, RsaPrivateBlob, RsaPublicBlob, SimpleBlob, blob_type};
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fuzz/corpus/capi_blob");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let data = std::fs::read(entry.unwrap().path()).unwrap();
+        seen += 1;
+        let _ = blob_type(&data);
+        if let Ok(b) = RsaPublicBlob::parse(&data) {
+            assert_eq!(b.encode().unwrap(), data);
+        }
+        let _ = RsaPrivateBlob::parse(&data);
+        if let Ok(b) = SimpleBlob::parse(&data) {
+            assert_eq!(b.encode(), data);
+        }
+        let _ = PlaintextKeyBlob::parse(&data);
+        let _ = dp_envelope::capi::public_key_from_blob(&data);
+    }
+    assert!(seen > 0, "the corpus is empty");
+}

@@ -33,6 +33,19 @@ pub struct LoadedKeys {
     pub revocations: Vec<(String, Revocation)>,
 }
 
+impl LoadedKeys {
+    /// The latest revoke-all date: only the latest mass revocation matters (.NET).
+    pub fn latest_mass_revocation(&self) -> Option<Timestamp> {
+        self.revocations
+            .iter()
+            .filter_map(|(_, r)| match r {
+                Revocation::AllCreatedBefore { date, .. } => Some(*date),
+                Revocation::Key { .. } => None,
+            })
+            .max()
+    }
+}
+
 /// Reads and writes keys and revocations (.NET's `XmlKeyManager`).
 pub struct KeyManager {
     repository: Arc<dyn XmlRepository>,
@@ -132,14 +145,7 @@ impl KeyManager {
                 _ => {}
             }
         }
-        let mass_revocation = loaded
-            .revocations
-            .iter()
-            .filter_map(|(_, r)| match r {
-                Revocation::AllCreatedBefore { date, .. } => Some(*date),
-                Revocation::Key { .. } => None,
-            })
-            .max();
+        let mass_revocation = loaded.latest_mass_revocation();
         for key in &mut keys {
             let single = loaded
                 .revocations
@@ -266,14 +272,7 @@ impl KeyManager {
             .map(|k| k.id)
             .chain(loaded.unreadable.iter().filter_map(|u| u.id))
             .collect();
-        let latest_mass = loaded
-            .revocations
-            .iter()
-            .filter_map(|(_, r)| match r {
-                Revocation::AllCreatedBefore { date, .. } => Some(*date),
-                Revocation::Key { .. } => None,
-            })
-            .max();
+        let latest_mass = loaded.latest_mass_revocation();
         let stale: Vec<String> = loaded
             .revocations
             .iter()

@@ -5,6 +5,8 @@
 //! * `ci` — everything CI checks, in the order that fails fastest: formatting, clippy with
 //!   warnings denied, the whole test suite, and the docs with warnings denied.
 //! * `fuzz TARGET [SECONDS]` — runs a cargo-fuzz target over its committed corpus.
+//! * `bench [FILTER]` — the criterion benchmarks of dp-crypto and dp-envelope (both RSA
+//!   backends), only those whose name contains FILTER if given.
 #![allow(clippy::print_stdout, reason = "xtask reports progress on stdout")]
 
 use std::env;
@@ -19,6 +21,7 @@ fn main() -> ExitCode {
             args.get(1).map(String::as_str),
             args.get(2).map(String::as_str),
         ),
+        Some("bench") => bench(args.get(1).map(String::as_str)),
         Some("-h" | "--help" | "help") | None => {
             print_help();
             Ok(())
@@ -43,7 +46,12 @@ fn print_help() {
          ci      cargo fmt --check, clippy -D warnings, the test suite (both RSA backends),\n          \
                  cargo doc -D warnings\n  \
          fuzz    TARGET [SECONDS]: run a cargo-fuzz target (payload, key_xml, envelope,\n          \
-                 capi_blob)"
+                 capi_blob)\n  \
+         bench   [FILTER]: criterion benchmarks of dp-crypto (encryptors, KDF) and dp-envelope\n          \
+                 (seal/open, RSA-OAEP unwrap, both RSA backends); FILTER is a substring or\n          \
+                 regex of the benchmark names, e.g. `cargo xtask bench AES_256_GCM`.\n          \
+                 Reports land in <target dir>/criterion. For a quick figure without the source\n          \
+                 tree: `dp bench`."
     );
 }
 
@@ -70,6 +78,29 @@ fn run(step: &str, cmd: &mut Command) -> Result<(), String> {
     } else {
         Err(format!("{step} failed ({status})"))
     }
+}
+
+fn bench(filter: Option<&str>) -> Result<(), String> {
+    let mut cmd = cargo();
+    // The pure-Rust RSA backend too, so the unwrap benchmark compares both.
+    cmd.args([
+        "bench",
+        "-p",
+        "dp-crypto",
+        "-p",
+        "dp-envelope",
+        // Only the criterion targets: not the unit tests in bench mode.
+        "--bench",
+        "encryptor",
+        "--bench",
+        "envelope",
+        "--features",
+        "dp-envelope/rust-rsa",
+    ]);
+    if let Some(filter) = filter {
+        cmd.args(["--", filter]);
+    }
+    run("cargo bench", &mut cmd)
 }
 
 const FUZZ_TARGETS: [&str; 4] = ["payload", "key_xml", "envelope", "capi_blob"];

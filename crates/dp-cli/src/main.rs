@@ -64,10 +64,12 @@ fn run(cli: Cli) -> Result<(), CliError> {
         app_name,
         command,
     } = cli;
-    // Envelopes name their keys as files: no key ring, so no key directory is needed.
+    // Envelopes name their keys as files, and the benchmark keeps its keys in memory: no key
+    // ring, so no key directory is needed.
     let command = match command {
         Command::Envelope(envelope) => return commands::envelope::run(&envelope),
         Command::Capi(capi) => return commands::capi::run(&capi),
+        Command::Bench(args) => return commands::bench::run(&args),
         other => other,
     };
     let ctx = Context::new(key_dir, app_name)?;
@@ -88,6 +90,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
         // Not reached (returned above); spelled out rather than a panic.
         Command::Envelope(envelope) => commands::envelope::run(&envelope),
         Command::Capi(capi) => commands::capi::run(&capi),
+        Command::Bench(args) => commands::bench::run(&args),
     }
 }
 

@@ -562,3 +562,51 @@ fn help_says_what_and_shows_examples() {
     let o = dp(home.path(), &["frobnicate"], b"");
     assert_eq!(code(&o), 2);
 }
+
+/// `dp bench` runs without a key directory and reports every measurement; speed itself is
+/// measured, never asserted.
+#[test]
+fn bench_prints_the_table_and_json() {
+    let home = tempfile::tempdir().unwrap();
+    let o = dp(home.path(), &["bench", "--seconds", "0.02"], b"");
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let text = String::from_utf8(o.stdout).unwrap();
+    let header = text.lines().next().unwrap();
+    let columns: Vec<&str> = header.split_whitespace().collect();
+    assert_eq!(
+        columns,
+        ["operation", "algorithm", "ops/s", "MB/s"],
+        "{text}"
+    );
+    for word in [
+        "protect 1 KiB",
+        "AES_256_GCM",
+        "kdf derive",
+        "envelope open",
+        "rsa-oaep unwrap",
+    ] {
+        assert!(text.contains(word), "{word}: {text}");
+    }
+    assert!(
+        !home.path().join(".aspnet").exists(),
+        "no key directory is touched"
+    );
+
+    let o = dp(home.path(), &["bench", "--seconds", "0.02", "--json"], b"");
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let results = report["results"].as_array().unwrap();
+    assert_eq!(results.len(), 9 * 2 + 1 + 2 + 1);
+    assert!(
+        results
+            .iter()
+            .all(|r| r["ops_per_sec"].as_f64().unwrap() > 0.0)
+    );
+
+    let o = dp(home.path(), &["bench", "--help"], b"");
+    assert!(String::from_utf8(o.stdout).unwrap().contains("Example"));
+    for bad in ["0", "-1", "abc", "NaN"] {
+        let o = dp(home.path(), &["bench", "--seconds", bad], b"");
+        assert_eq!(code(&o), 2, "--seconds {bad}");
+    }
+}

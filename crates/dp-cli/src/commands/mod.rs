@@ -1,5 +1,6 @@
 //! One module per command group.
 
+pub(crate) mod bench;
 pub(crate) mod capi;
 pub(crate) mod envelope;
 pub(crate) mod inspect;

@@ -235,8 +235,10 @@ pub fn seal<R: Read, W: Write>(
     header_bytes.extend_from_slice(&mac);
     write_all(&mut output, &header_bytes)?;
     let header_hash: [u8; 32] = Sha256::digest(&header_bytes).into();
-    let mut transcript = Sha256::new();
-    transcript.update(&header_bytes);
+    // The running hash feeds only the signature: skip it when there is none to make or check.
+    let mut transcript = options
+        .signer
+        .map(|_| Sha256::new_with_prefix(&header_bytes));
 
     let chunk_size = usize::try_from(options.chunk_size)
         .map_err(|_| EnvelopeError::InvalidArgument("chunk size too large".into()))?;
@@ -265,8 +267,10 @@ pub fn seal<R: Read, W: Write>(
         .encode();
         write_all(&mut output, &frame)?;
         write_all(&mut output, &body)?;
-        transcript.update(frame);
-        transcript.update(&body);
+        if let Some(t) = transcript.as_mut() {
+            t.update(frame);
+            t.update(&body);
+        }
         total += current_len as u64;
         progress(total);
         index += 1;
@@ -276,7 +280,7 @@ pub fn seal<R: Read, W: Write>(
         core::mem::swap(&mut current, &mut next);
         current_len = next_len;
     }
-    if let Some(signer) = options.signer {
+    if let (Some(signer), Some(transcript)) = (options.signer, transcript) {
         let signature = options
             .backend
             .sign_pss_sha256(signer.pkcs8_der(), &signature_message(transcript))?;
@@ -447,8 +451,11 @@ pub fn open<R: Read, W: Write>(
         return Err(EnvelopeError::HeaderAuthenticationFailed);
     }
     let header_hash: [u8; 32] = Sha256::digest(&header_bytes).into();
-    let mut transcript = Sha256::new();
-    transcript.update(&header_bytes);
+    // The running hash feeds only the signature: skip it when there is none to make or check.
+    let mut transcript = header
+        .sender
+        .and(options.expected_sender)
+        .map(|_| Sha256::new_with_prefix(&header_bytes));
 
     let chunk_size = usize::try_from(header.chunk_size).unwrap_or(usize::MAX);
     let mut body = Vec::with_capacity(chunk_size + 128);
@@ -470,8 +477,10 @@ pub fn open<R: Read, W: Write>(
             return Err(EnvelopeError::ChunkAuthenticationFailed { index });
         }
         write_all(&mut output, &plaintext)?;
-        transcript.update(frame);
-        transcript.update(&body);
+        if let Some(t) = transcript.as_mut() {
+            t.update(frame);
+            t.update(&body);
+        }
         total += plaintext.len() as u64;
         progress(total);
         index += 1;
@@ -483,7 +492,7 @@ pub fn open<R: Read, W: Write>(
     if let Some(s) = header.sender {
         let mut signature = vec![0u8; usize::from(s.signature_len)];
         read_exact_or_truncated(&mut input, &mut signature)?;
-        if let Some(expected) = options.expected_sender {
+        if let (Some(expected), Some(transcript)) = (options.expected_sender, transcript) {
             let message = signature_message(transcript);
             if !options
                 .backend

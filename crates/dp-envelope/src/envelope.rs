@@ -245,6 +245,7 @@ pub fn seal<R: Read, W: Write>(
     let mut current = Zeroizing::new(vec![0u8; chunk_size]);
     let mut next = Zeroizing::new(vec![0u8; chunk_size]);
     let mut current_len = read_full(&mut input, &mut current)?;
+    let mut body = Vec::with_capacity(chunk_size + 128);
     let mut index: u64 = 0;
     let mut total: u64 = 0;
     loop {
@@ -256,9 +257,13 @@ pub fn seal<R: Read, W: Write>(
         };
         let last = next_len == 0;
         let plaintext = current.get(..current_len).unwrap_or_default();
-        let body =
-            keys.content
-                .encrypt(plaintext, &chunk_aad(&header_hash, index, last), &OsRandom)?;
+        body.clear();
+        keys.content.encrypt_append(
+            plaintext,
+            &chunk_aad(&header_hash, index, last),
+            &OsRandom,
+            &mut body,
+        )?;
         let frame = ChunkFrame {
             last,
             body_len: u32::try_from(body.len())

@@ -1,10 +1,11 @@
 //! Reading inputs and writing outputs: stdin/stdout by default, files on request; output files
 //! are written atomically and only once there is something to write.
 
-use std::fs;
-use std::io::{self, IsTerminal, Read, Write};
+use std::fs::{self, File};
+use std::io::{self, BufWriter, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 
+use crate::commands::key_files::create_new;
 use crate::error::CliError;
 
 /// Reads all of INPUT (a path, `-` or absent for stdin).
@@ -47,6 +48,9 @@ pub(crate) fn read_payload(
     dp_format::base64url::decode(&text).map_err(|e| ctx.keyring_error(&e.into()))
 }
 
+/// Buffer of file outputs: one default envelope chunk.
+const WRITE_BUFFER: usize = 64 * 1024;
+
 /// Where output goes.
 pub(crate) enum Output {
     Stdout,
@@ -75,33 +79,72 @@ impl Output {
                     .and_then(|()| out.flush())
                     .map_err(|e| CliError::io("cannot write standard output", &e))
             }
-            Self::File(path) => write_file_atomically(path, bytes),
+            Self::File(path) => {
+                let mut file = AtomicFile::create(path)?;
+                file.writer()?
+                    .write_all(bytes)
+                    .map_err(|e| CliError::io(&format!("cannot write {}", path.display()), &e))?;
+                file.commit()
+            }
         }
     }
 }
 
-fn write_file_atomically(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "output".to_owned());
-    let tmp = dir.join(format!(".{name}.{}.tmp", uuid::Uuid::new_v4()));
-    let result = (|| {
-        let mut options = fs::OpenOptions::new();
-        options.write(true).create_new(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        let mut file = options.open(&tmp)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
+/// A file written under a temporary name beside its destination and renamed into place by
+/// [`AtomicFile::commit`]; dropped uncommitted, the temporary file is removed.
+pub(crate) struct AtomicFile {
+    tmp: PathBuf,
+    path: PathBuf,
+    writer: Option<BufWriter<File>>,
+}
+
+impl AtomicFile {
+    pub(crate) fn create(path: &Path) -> Result<Self, CliError> {
+        let dir = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "output".to_owned());
+        let tmp = dir.join(format!(".{name}.{}.tmp", uuid::Uuid::new_v4()));
+        let file = create_new(&tmp, true)
+            .map_err(|e| CliError::io(&format!("cannot create {}", tmp.display()), &e))?;
+        Ok(Self {
+            tmp,
+            path: path.to_path_buf(),
+            writer: Some(BufWriter::with_capacity(WRITE_BUFFER, file)),
+        })
     }
-    result.map_err(|e| CliError::io(&format!("cannot write {}", path.display()), &e))
+
+    pub(crate) fn writer(&mut self) -> Result<&mut BufWriter<File>, CliError> {
+        self.writer
+            .as_mut()
+            .ok_or_else(|| CliError::runtime("internal error: output already committed"))
+    }
+
+    pub(crate) fn commit(mut self) -> Result<(), CliError> {
+        let err = |e: &io::Error| CliError::io(&format!("cannot write {}", self.path.display()), e);
+        let writer = self
+            .writer
+            .take()
+            .ok_or_else(|| CliError::runtime("internal error: output already committed"))?;
+        let file = writer.into_inner().map_err(|e| err(e.error()))?;
+        file.sync_all().map_err(|e| err(&e))?;
+        drop(file);
+        fs::rename(&self.tmp, &self.path).map_err(|e| err(&e))?;
+        // Renamed: nothing left for `drop` to remove.
+        self.tmp = PathBuf::new();
+        Ok(())
+    }
+}
+
+impl Drop for AtomicFile {
+    fn drop(&mut self) {
+        if !self.tmp.as_os_str().is_empty() {
+            drop(self.writer.take());
+            let _ = fs::remove_file(&self.tmp);
+        }
+    }
 }

@@ -21,9 +21,9 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use crate::cli::{EnvelopeCommand, EnvelopeInspectArgs, KeygenArgs, OpenArgs, SealArgs};
-use crate::commands::key_files::{create_new, read_private_key, read_public_key, write_new_file};
+use crate::commands::key_files::{read_private_key, read_public_key, write_new_file};
 use crate::error::CliError;
-use crate::io::Output;
+use crate::io::{AtomicFile, Output};
 
 /// Tolerated difference between the sender's clock and ours.
 const CLOCK_SKEW_SECS: i64 = 300;
@@ -139,65 +139,6 @@ fn keygen(args: &KeygenArgs) -> Result<(), CliError> {
         public_path.display()
     );
     Ok(())
-}
-
-/// A file written under a temporary name beside its destination and renamed into place by
-/// [`AtomicFile::commit`]; dropped uncommitted, the temporary file is removed.
-struct AtomicFile {
-    tmp: PathBuf,
-    path: PathBuf,
-    writer: Option<BufWriter<File>>,
-}
-
-impl AtomicFile {
-    fn create(path: &Path) -> Result<Self, CliError> {
-        let dir = match path.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "output".to_owned());
-        let tmp = dir.join(format!(".{name}.{}.tmp", uuid::Uuid::new_v4()));
-        let file = create_new(&tmp, true)
-            .map_err(|e| CliError::io(&format!("cannot create {}", tmp.display()), &e))?;
-        Ok(Self {
-            tmp,
-            path: path.to_path_buf(),
-            writer: Some(BufWriter::with_capacity(READ_BUFFER, file)),
-        })
-    }
-
-    fn writer(&mut self) -> Result<&mut BufWriter<File>, CliError> {
-        self.writer
-            .as_mut()
-            .ok_or_else(|| CliError::runtime("internal error: output already committed"))
-    }
-
-    fn commit(mut self) -> Result<(), CliError> {
-        let err = |e: &io::Error| CliError::io(&format!("cannot write {}", self.path.display()), e);
-        let writer = self
-            .writer
-            .take()
-            .ok_or_else(|| CliError::runtime("internal error: output already committed"))?;
-        let file = writer.into_inner().map_err(|e| err(e.error()))?;
-        file.sync_all().map_err(|e| err(&e))?;
-        drop(file);
-        fs::rename(&self.tmp, &self.path).map_err(|e| err(&e))?;
-        // Renamed: nothing left for `drop` to remove.
-        self.tmp = PathBuf::new();
-        Ok(())
-    }
-}
-
-impl Drop for AtomicFile {
-    fn drop(&mut self) {
-        if !self.tmp.as_os_str().is_empty() {
-            drop(self.writer.take());
-            let _ = fs::remove_file(&self.tmp);
-        }
-    }
 }
 
 fn seal(args: &SealArgs) -> Result<(), CliError> {

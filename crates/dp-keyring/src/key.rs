@@ -7,6 +7,37 @@ use dp_format::KeyId;
 
 use crate::{KeyringError, Timestamp};
 
+/// What a key is good for at a given instant, most significant first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum KeyState {
+    /// Its descriptor cannot be read or decrypted.
+    Unusable,
+    /// A revocation applies to it.
+    Revoked,
+    /// It is the key new payloads are protected with.
+    Default,
+    /// Past its expiration: it still unprotects, never protects.
+    Expired,
+    /// Not yet activated.
+    Pending,
+    /// Activated, unexpired, but not the default.
+    Active,
+}
+
+impl KeyState {
+    /// Lowercase name, for listings.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Unusable => "unreadable",
+            Self::Revoked => "revoked",
+            Self::Default => "default",
+            Self::Expired => "expired",
+            Self::Pending => "pending",
+            Self::Active => "active",
+        }
+    }
+}
+
 /// One key of a key ring.
 ///
 /// The master key is not kept: the encryptor holds the keyed KDF state it needs, and the
@@ -51,6 +82,23 @@ impl Key {
     /// Whether the key is expired at `now` (`expiration <= now`, as in .NET).
     pub fn is_expired_at(&self, now: Timestamp) -> bool {
         self.expiration <= now
+    }
+
+    /// The key's state at `now`, given the ring's default key.
+    pub fn state(&self, now: Timestamp, default: Option<KeyId>) -> KeyState {
+        if self.encryptor.is_err() {
+            KeyState::Unusable
+        } else if self.revoked {
+            KeyState::Revoked
+        } else if Some(self.id) == default {
+            KeyState::Default
+        } else if self.is_expired_at(now) {
+            KeyState::Expired
+        } else if self.activation > now {
+            KeyState::Pending
+        } else {
+            KeyState::Active
+        }
     }
 
     /// The algorithm, when the descriptor could be read.

@@ -26,7 +26,7 @@ pub mod xml;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::KeyringError;
-pub use key::Key;
+pub use key::{Key, KeyState};
 pub use manager::{KeyManager, LoadedKeys, UnreadableKey};
 pub use policy::KeyManagementOptions;
 pub use protector::{

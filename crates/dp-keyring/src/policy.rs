@@ -326,6 +326,37 @@ mod tests {
     }
 
     #[test]
+    fn key_states() {
+        use crate::KeyState;
+        let now = t("2020-06-01T00:00:00Z");
+        let active = key(
+            1,
+            "2020-01-01T00:00:00Z",
+            "2021-01-01T00:00:00Z",
+            None,
+            false,
+        );
+        assert_eq!(active.state(now, id(1)), KeyState::Default);
+        assert_eq!(active.state(now, id(2)), KeyState::Active);
+        assert_eq!(
+            active.state(t("2021-01-01T00:00:00Z"), None),
+            KeyState::Expired
+        );
+        assert_eq!(
+            active.state(t("2019-12-31T00:00:00Z"), None),
+            KeyState::Pending
+        );
+        let revoked = key(
+            3,
+            "2020-01-01T00:00:00Z",
+            "2021-01-01T00:00:00Z",
+            None,
+            true,
+        );
+        assert_eq!(revoked.state(now, id(3)), KeyState::Revoked);
+    }
+
+    #[test]
     fn successor_is_generated_three_days_before_expiry() {
         let opts = KeyManagementOptions::default();
         let k = [key(

@@ -48,21 +48,8 @@ pub(crate) fn new(
     Ok(())
 }
 
-/// A key's state at `now`, most significant first.
 fn state(key: &Key, default: Option<KeyId>, now: Timestamp) -> &'static str {
-    if key.unusable_reason().is_some() {
-        "unreadable"
-    } else if key.is_revoked() {
-        "revoked"
-    } else if Some(key.id()) == default {
-        "default"
-    } else if key.is_expired_at(now) {
-        "expired"
-    } else if key.activation() > now {
-        "pending"
-    } else {
-        "active"
-    }
+    key.state(now, default).as_str()
 }
 
 fn load(ctx: &Context) -> Result<(LoadedKeys, Option<KeyId>, Timestamp), CliError> {

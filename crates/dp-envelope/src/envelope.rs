@@ -600,6 +600,21 @@ pub struct Inspection {
     pub total_len: u64,
 }
 
+impl Inspection {
+    /// The plaintext length, when the content algorithm determines it (GCM adds a fixed 44
+    /// bytes per chunk; CBC's padding makes it a range, so `None`).
+    pub fn plaintext_len(&self) -> Option<u64> {
+        match self.header.content {
+            ContentAlgorithm::Aes256Gcm => {
+                let overhead = u64::from(dp_format::envelope::MIN_BODY_LEN);
+                self.content_len
+                    .checked_sub(self.chunks.checked_mul(overhead)?)
+            }
+            ContentAlgorithm::Aes256CbcHmacSha256 => None,
+        }
+    }
+}
+
 /// Reads the header and walks the chunk frames without any key: what an envelope claims.
 /// Nothing here is authenticated.
 ///

@@ -602,3 +602,26 @@ fn weak_or_foreign_keys_are_refused() {
     );
     assert!(!debug.contains("MII"), "no key material in Debug output");
 }
+
+#[test]
+fn inspection_reports_the_gcm_plaintext_length() {
+    let k = keys();
+    let gcm = seal_with(
+        RsaBackend::default(),
+        &[&k.bob],
+        None,
+        MIN_CHUNK_SIZE,
+        ContentAlgorithm::Aes256Gcm,
+        &data(2500),
+    );
+    assert_eq!(inspect(&gcm[..]).unwrap().plaintext_len(), Some(2500));
+    let cbc = seal_with(
+        RsaBackend::default(),
+        &[&k.bob],
+        None,
+        MIN_CHUNK_SIZE,
+        ContentAlgorithm::Aes256CbcHmacSha256,
+        &data(10),
+    );
+    assert_eq!(inspect(&cbc[..]).unwrap().plaintext_len(), None);
+}

@@ -219,9 +219,13 @@ impl KeyManager {
             date: self.clock.now().to_utc(),
             reason: reason.map(str::to_owned),
         };
+        self.store_revocation(&revocation)
+    }
+
+    fn store_revocation(&self, revocation: &Revocation) -> Result<(), KeyringError> {
         self.repository.store(
             &revocation.friendly_name(),
-            &xml::revocation_document(&revocation),
+            &xml::revocation_document(revocation),
         )?;
         self.changed();
         Ok(())
@@ -240,12 +244,7 @@ impl KeyManager {
             date,
             reason: reason.map(str::to_owned),
         };
-        self.repository.store(
-            &revocation.friendly_name(),
-            &xml::revocation_document(&revocation),
-        )?;
-        self.changed();
-        Ok(())
+        self.store_revocation(&revocation)
     }
 
     /// Deletes the keys `select` picks, then the revocations left pointing at nothing and the

@@ -10,11 +10,10 @@ use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use dp_envelope::{
-    ContentAlgorithm, EnvelopeError, Inspection, OpenOptions, Opened, PrivateKey, ReplayCache,
-    ReplayCheck, RsaBackend, SealOptions,
+    ContentAlgorithm, EnvelopeError, OpenOptions, Opened, PrivateKey, ReplayCache, ReplayCheck,
+    RsaBackend, SealOptions,
 };
 use dp_format::envelope::{SignatureAlgorithm, VERSION};
-use dp_format::{GCM_NONCE_SIZE, GCM_TAG_SIZE, KEY_MODIFIER_SIZE};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::json;
 use time::OffsetDateTime;
@@ -335,18 +334,6 @@ fn signature_name(signature: SignatureAlgorithm) -> Option<&'static str> {
 }
 
 /// The plaintext length, when the content algorithm fixes each chunk's overhead (GCM).
-fn plaintext_len(inspection: &Inspection) -> Option<u64> {
-    match inspection.header.content {
-        ContentAlgorithm::Aes256Gcm => {
-            let overhead = (KEY_MODIFIER_SIZE + GCM_NONCE_SIZE + GCM_TAG_SIZE) as u64;
-            inspection
-                .content_len
-                .checked_sub(inspection.chunks.checked_mul(overhead)?)
-        }
-        ContentAlgorithm::Aes256CbcHmacSha256 => None,
-    }
-}
-
 fn inspect(args: &EnvelopeInspectArgs) -> Result<(), CliError> {
     let (input, _) = open_input(args.input.as_deref())?;
     let inspection = dp_envelope::inspect(input).map_err(|e| CliError::from_envelope(&e))?;
@@ -370,7 +357,7 @@ fn inspect(args: &EnvelopeInspectArgs) -> Result<(), CliError> {
             )
         })
         .collect();
-    let plaintext = plaintext_len(&inspection);
+    let plaintext = inspection.plaintext_len();
 
     if args.json {
         let value = json!({

@@ -1,8 +1,6 @@
 //! `dp inspect`: what a payload's header says, without decrypting anything.
 
-use dp_format::{
-    AES_BLOCK_SIZE, FormatError, GCM_NONCE_SIZE, GCM_TAG_SIZE, KEY_MODIFIER_SIZE, ProtectedPayload,
-};
+use dp_format::{AES_BLOCK_SIZE, CbcHmacBody, FormatError, GcmBody, ProtectedPayload};
 use dp_keyring::{Algorithm, Key};
 use serde_json::json;
 
@@ -17,32 +15,35 @@ struct BodyLayout {
     plaintext: (usize, usize),
 }
 
-fn layout(alg: Algorithm, body_len: usize) -> Option<BodyLayout> {
+/// The body split by dp-format's own views of the two layouts.
+fn layout(alg: Algorithm, body: &[u8]) -> Option<BodyLayout> {
     match alg {
         Algorithm::CbcHmac { mac, .. } => {
-            let ct = body_len.checked_sub(KEY_MODIFIER_SIZE + AES_BLOCK_SIZE + mac.digest_len())?;
-            if ct == 0 || !ct.is_multiple_of(AES_BLOCK_SIZE) {
+            let view = CbcHmacBody::parse(body, mac.digest_len()).ok()?;
+            let ct = view.ciphertext.len();
+            if !ct.is_multiple_of(AES_BLOCK_SIZE) {
                 return None;
             }
             Some(BodyLayout {
                 fields: vec![
-                    ("key modifier", KEY_MODIFIER_SIZE),
-                    ("IV", AES_BLOCK_SIZE),
+                    ("key modifier", view.key_modifier.len()),
+                    ("IV", view.iv.len()),
                     ("ciphertext", ct),
-                    (mac.xml_name(), mac.digest_len()),
+                    (mac.xml_name(), view.tag.len()),
                 ],
                 // PKCS#7 adds 1..=16 bytes.
                 plaintext: (ct - AES_BLOCK_SIZE, ct - 1),
             })
         }
         Algorithm::Gcm { .. } => {
-            let ct = body_len.checked_sub(KEY_MODIFIER_SIZE + GCM_NONCE_SIZE + GCM_TAG_SIZE)?;
+            let view = GcmBody::parse(body).ok()?;
+            let ct = view.ciphertext.len();
             Some(BodyLayout {
                 fields: vec![
-                    ("key modifier", KEY_MODIFIER_SIZE),
-                    ("nonce", GCM_NONCE_SIZE),
+                    ("key modifier", view.key_modifier.len()),
+                    ("nonce", view.nonce.len()),
                     ("ciphertext", ct),
-                    ("GCM tag", GCM_TAG_SIZE),
+                    ("GCM tag", view.tag.len()),
                 ],
                 plaintext: (ct, ct),
             })
@@ -66,7 +67,7 @@ pub(crate) fn inspect(ctx: &Context, args: &InspectArgs) -> Result<(), CliError>
     let key: Option<&Key> = loaded.keys.iter().find(|k| k.id() == id).map(AsRef::as_ref);
     let skew = provider.options().max_server_clock_skew;
     let algorithm = key.and_then(Key::algorithm);
-    let fields = algorithm.and_then(|a| layout(a, body_len));
+    let fields = algorithm.and_then(|a| layout(a, payload.body()));
     // A key protects only while it is the default: not before it exists nor more than the clock
     // skew before its activation, and normally not after its expiration.
     let window = key.map(|k| {

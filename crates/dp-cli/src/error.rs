@@ -110,6 +110,10 @@ impl CliError {
             EnvelopeError::Format(_) => {
                 Some("the input is not a dp envelope, or it was damaged".to_owned())
             }
+            EnvelopeError::Blob(_) => Some(
+                "expected a CryptoAPI BLOB as CryptExportKey writes it (see `dp capi --help`)"
+                    .to_owned(),
+            ),
             EnvelopeError::NotARecipient => Some(
                 "is --key right? `dp envelope inspect` lists the recipients' fingerprints".to_owned(),
             ),
@@ -144,7 +148,7 @@ impl CliError {
                     .to_owned(),
             ),
             EnvelopeError::InvalidKey(_) => Some(
-                "use PEM files written by `dp envelope keygen`: NAME.pub.pem for --to/--from, NAME.key.pem for --key/--sign"
+                "keys are PEM files (PUBLIC KEY, or PKCS#8 PRIVATE KEY) as `dp envelope keygen` writes them; `dp capi` also reads key BLOBs"
                     .to_owned(),
             ),
             _ => None,

@@ -596,7 +596,10 @@ fn bench_prints_the_table_and_json() {
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     let results = report["results"].as_array().unwrap();
-    assert_eq!(results.len(), 9 * 2 + 1 + 2 + 1);
+    // Nine algorithms × protect/unprotect, the KDF, envelope seal and open, then one RSA unwrap
+    // row per RSA backend compiled in (two when a build unifies dp-envelope's `rust-rsa`).
+    let unwraps = results.len().checked_sub(9 * 2 + 1 + 2).unwrap();
+    assert!((1..=2).contains(&unwraps), "{report}");
     assert!(
         results
             .iter()

@@ -108,16 +108,16 @@ pub fn public_key_to_blob(key: &PublicKey) -> Result<Vec<u8>, EnvelopeError> {
         public_exponent: u32_of(&exponent).ok_or_else(|| invalid("public exponent too large"))?,
         modulus,
     };
-    Ok(blob.encode()?)
+    blob.encode().map_err(EnvelopeError::Blob)
 }
 
 /// Reads a `PUBLICKEYBLOB` (key exchange or signature).
 ///
 /// # Errors
-/// [`EnvelopeError::Format`] for a malformed BLOB; [`EnvelopeError::InvalidKey`] for a key we
+/// [`EnvelopeError::Blob`] for a malformed BLOB; [`EnvelopeError::InvalidKey`] for a key we
 /// do not accept (size, exponent).
 pub fn public_key_from_blob(bytes: &[u8]) -> Result<PublicKey, EnvelopeError> {
-    let blob = RsaPublicBlob::parse(bytes)?;
+    let blob = RsaPublicBlob::parse(bytes).map_err(EnvelopeError::Blob)?;
     let exponent = blob.public_exponent.to_be_bytes();
     let rsa = pkcs1::RsaPublicKeyRef {
         modulus: UintRef::new(&blob.modulus).map_err(|_| invalid("malformed modulus"))?,
@@ -160,13 +160,13 @@ pub fn private_key_to_blob(key: &PrivateKey) -> Result<Zeroizing<Vec<u8>>, Envel
 /// Reads a `PRIVATEKEYBLOB` into a PKCS#8 key, checked for consistency by the RSA backend.
 ///
 /// # Errors
-/// [`EnvelopeError::Format`] for a malformed BLOB; [`EnvelopeError::InvalidKey`] for numbers
+/// [`EnvelopeError::Blob`] for a malformed BLOB; [`EnvelopeError::InvalidKey`] for numbers
 /// that do not form a valid RSA key, or a key we do not accept.
 pub fn private_key_from_blob(
     bytes: &[u8],
     backend: RsaBackend,
 ) -> Result<PrivateKey, EnvelopeError> {
-    let blob = RsaPrivateBlob::parse(bytes)?;
+    let blob = RsaPrivateBlob::parse(bytes).map_err(EnvelopeError::Blob)?;
     let exponent = blob.public_exponent.to_be_bytes();
     let rsa = pkcs1::RsaPrivateKeyRef {
         modulus: uint(&blob.modulus)?,
@@ -223,7 +223,7 @@ pub fn wrap_session_key(
 /// Unwraps a `SIMPLEBLOB` with the recipient's key.
 ///
 /// # Errors
-/// [`EnvelopeError::Format`] for a malformed BLOB or one whose ciphertext length is not this
+/// [`EnvelopeError::Blob`] for a malformed BLOB or one whose ciphertext length is not this
 /// key's modulus length; otherwise the single
 /// [`EnvelopeError::KeyUnwrapFailed`] for every cryptographic failure (wrong key, padding,
 /// length), so that the answer is no oracle.
@@ -233,12 +233,12 @@ pub fn unwrap_session_key(
     padding: SessionKeyPadding,
     backend: RsaBackend,
 ) -> Result<(AesKeySize, Zeroizing<Vec<u8>>), EnvelopeError> {
-    let blob = SimpleBlob::parse(blob)?;
+    let blob = SimpleBlob::parse(blob).map_err(EnvelopeError::Blob)?;
     let aes = aes_of(blob.session_alg).ok_or(EnvelopeError::KeyUnwrapFailed)?;
     // Public information, so a specific error reveals nothing: the ciphertext must be exactly
     // as long as the key's modulus.
     if blob.ciphertext.len() != key.public_key().modulus_len() {
-        return Err(EnvelopeError::Format(
+        return Err(EnvelopeError::Blob(
             dp_format::FormatError::LengthMismatch {
                 field: "encrypted key (for this key's modulus)",
             },

@@ -12,6 +12,8 @@ pub enum EnvelopeError {
     /// The input is not a well-formed envelope (bad magic, unknown version or algorithm, a limit
     /// exceeded). Detected before any public-key operation.
     Format(FormatError),
+    /// A CryptoAPI key BLOB is malformed (wrong type, version, ALG_ID, magic or lengths).
+    Blob(FormatError),
     /// None of the envelope's recipients is the opening key.
     NotARecipient,
     /// The header failed authentication (tampered, or the wrapped key is not for this key).
@@ -69,6 +71,7 @@ impl EnvelopeError {
         matches!(
             self,
             Self::Format(_)
+                | Self::Blob(_)
                 | Self::NotARecipient
                 | Self::HeaderAuthenticationFailed
                 | Self::ChunkAuthenticationFailed { .. }
@@ -96,6 +99,7 @@ impl fmt::Display for EnvelopeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Format(e) => write!(f, "malformed envelope: {e}"),
+            Self::Blob(e) => write!(f, "malformed CryptoAPI BLOB: {e}"),
             Self::NotARecipient => f.write_str("this key is not a recipient of the envelope"),
             Self::HeaderAuthenticationFailed => {
                 f.write_str("the envelope header failed authentication (tampered)")
@@ -137,7 +141,7 @@ impl fmt::Display for EnvelopeError {
 impl std::error::Error for EnvelopeError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            Self::Format(e) => Some(e),
+            Self::Format(e) | Self::Blob(e) => Some(e),
             Self::Crypto(e) => Some(e),
             Self::Io { source, .. } => Some(source),
             _ => None,

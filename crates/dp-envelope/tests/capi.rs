@@ -139,7 +139,7 @@ fn independent_simpleblobs_unwrap() {
             SessionKeyPadding::OaepSha1,
             RsaBackend::default()
         ),
-        Err(EnvelopeError::Format(FormatError::LengthMismatch { .. }))
+        Err(EnvelopeError::Blob(FormatError::LengthMismatch { .. }))
     ));
 }
 
@@ -177,7 +177,7 @@ fn malformed_blobs_give_clear_errors() {
                     SessionKeyPadding::OaepSha1,
                     RsaBackend::default()
                 ),
-                Err(EnvelopeError::Format(FormatError::LengthMismatch { .. }))
+                Err(EnvelopeError::Blob(FormatError::LengthMismatch { .. }))
             ));
             continue;
         }

@@ -13,7 +13,7 @@ use dp_envelope::capi::{
     private_key_to_blob, public_key_from_blob, public_key_to_blob, unwrap_session_key,
     wrap_session_key,
 };
-use dp_envelope::{PrivateKey, PublicKey, RsaBackend};
+use dp_envelope::{EnvelopeError, PrivateKey, PublicKey, RsaBackend};
 use dp_format::capi::{BlobType, blob_type};
 use zeroize::Zeroizing;
 
@@ -104,7 +104,7 @@ fn export_key(input: &Path, format: BlobFormat, output: &Path) -> Result<(), Cli
 
 fn import_key(input: &Path, output: &Path) -> Result<(), CliError> {
     let bytes = read(input)?;
-    let kind = blob_type(&bytes).map_err(|e| key_error(input, &e.into()))?;
+    let kind = blob_type(&bytes).map_err(|e| key_error(input, &EnvelopeError::Blob(e)))?;
     match kind {
         BlobType::PublicKeyBlob => {
             let key = public_key_from_blob(&bytes).map_err(|e| key_error(input, &e))?;

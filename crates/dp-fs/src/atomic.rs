@@ -13,7 +13,7 @@ use std::fs::{self, File};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use crate::FsError;
+use crate::{FsError, sync_dir};
 
 /// Names of temporary files start with this…
 pub const TEMP_PREFIX: &str = ".dp-tmp-";
@@ -303,14 +303,6 @@ fn link_unnamed(file: &File, dest: &Path) -> io::Result<()> {
             }
             .into()
         }),
-    }
-}
-
-fn sync_dir(dir: &Path) {
-    // Makes the new directory entry durable. Not every platform can open a directory, and a
-    // failure does not make the file any less complete.
-    if let Ok(d) = File::open(dir) {
-        let _ = d.sync_all();
     }
 }
 

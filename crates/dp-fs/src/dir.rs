@@ -20,3 +20,11 @@ pub fn create_private_dir_all(dir: &Path) -> Result<(), FsError> {
         .create(dir)
         .map_err(|e| FsError::io("cannot create the directory", dir, e))
 }
+
+/// Makes changes to the entries of `dir` (a new, renamed or removed file) durable. Best effort:
+/// not every platform can open a directory, and a failure makes no file less complete.
+pub fn sync_dir(dir: &Path) {
+    if let Ok(d) = fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+}

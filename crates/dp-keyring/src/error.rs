@@ -4,7 +4,10 @@ use std::path::PathBuf;
 use dp_crypto::CryptoError;
 use dp_format::{FormatError, KeyId};
 
+use dp_fs::FsError;
+
 use crate::Timestamp;
+use crate::xml::XmlLimit;
 
 /// Everything that can go wrong in the key ring and the protectors.
 ///
@@ -43,6 +46,23 @@ pub enum KeyringError {
         source: String,
         /// What is wrong with it.
         reason: String,
+    },
+    /// A repository element exceeds a bound on its size or shape; it is refused before it is
+    /// parsed, and like any unreadable element it fails the whole read.
+    XmlLimitExceeded {
+        /// Where it came from.
+        source: String,
+        /// The bound it broke.
+        limit: XmlLimit,
+    },
+    /// A file of the store is not what it must be (a link to nothing, a named pipe, too large,
+    /// a lock file that is a link), or could not be written.
+    File(FsError),
+    /// Creating a key now would be pointless: a revocation of every key created before `date`,
+    /// which is later than now, would revoke it on arrival.
+    AllKeysRevoked {
+        /// The date of the mass revocation.
+        date: Timestamp,
     },
     /// Two key elements share one id; the ring cannot tell which is genuine.
     DuplicateKeyId(KeyId),
@@ -108,6 +128,15 @@ impl fmt::Display for KeyringError {
             Self::InvalidPayload(why) => write!(f, "invalid payload: {why}"),
             Self::KeyUnusable { id, reason } => write!(f, "the key {id} cannot be used: {reason}"),
             Self::MalformedElement { source, reason } => write!(f, "{source}: {reason}"),
+            Self::XmlLimitExceeded { source, limit } => {
+                write!(f, "{source}: refused before parsing: {limit}")
+            }
+            Self::File(e) => write!(f, "{e}"),
+            Self::AllKeysRevoked { date } => write!(
+                f,
+                "every key is revoked by the revocation of {}",
+                date.to_rfc3339()
+            ),
             Self::DuplicateKeyId(id) => {
                 write!(f, "the key ring holds more than one key with id {id}")
             }
@@ -131,6 +160,7 @@ impl std::error::Error for KeyringError {
             Self::Io { source, .. } => Some(source),
             Self::Payload(e) => Some(e),
             Self::Crypto(e) => Some(e),
+            Self::File(e) => Some(e),
             _ => None,
         }
     }
@@ -148,5 +178,11 @@ impl From<CryptoError> for KeyringError {
             CryptoError::AuthenticationFailed => Self::AuthenticationFailed,
             other => Self::Crypto(other),
         }
+    }
+}
+
+impl From<FsError> for KeyringError {
+    fn from(e: FsError) -> Self {
+        Self::File(e)
     }
 }

@@ -39,6 +39,7 @@ pub use timestamp::Timestamp;
 
 pub use dp_crypto::Algorithm;
 pub use dp_format::KeyId;
+pub use dp_fs::{FileKind, FsError};
 
 /// The README's examples are compiled and run as doctests.
 #[cfg(doctest)]

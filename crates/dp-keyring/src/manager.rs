@@ -164,9 +164,15 @@ impl KeyManager {
     ///
     /// The creation date is `min(activation, now)`, as current .NET writes it.
     ///
+    /// A key that a revocation already in the ring would revoke on arrival (a revocation of
+    /// every key created before a date later than the creation date) is never created: it
+    /// could never be used, and a caller that creates keys until one is usable would fill the
+    /// repository.
+    ///
     /// # Errors
-    /// [`KeyringError::InvalidArgument`] if expiration is not after activation; repository
-    /// errors; [`KeyringError::Crypto`] if the random source fails.
+    /// [`KeyringError::InvalidArgument`] if expiration is not after activation;
+    /// [`KeyringError::AllKeysRevoked`] as above; repository errors; [`KeyringError::Crypto`]
+    /// if the random source fails.
     pub fn create_key(
         &self,
         activation: Timestamp,
@@ -180,6 +186,11 @@ impl KeyManager {
         }
         let now = self.clock.now();
         let creation = if activation < now { activation } else { now };
+        if let Some(date) = self.load()?.latest_mass_revocation()
+            && creation < date
+        {
+            return Err(KeyringError::AllKeysRevoked { date });
+        }
         let mut id_bytes = [0u8; 16];
         self.rng.fill(&mut id_bytes)?;
         let id = KeyId::from_uuid(uuid::Builder::from_random_bytes(id_bytes).into_uuid());

@@ -205,20 +205,38 @@ impl KeyRingProvider {
 
     /// Creates a key under the repository lock, after re-reading: if another process created
     /// one meanwhile, the policy no longer asks for one and nothing is created.
+    ///
+    /// A revocation of every key can land between the write and the re-read (a `keys revoke
+    /// --all` racing this), revoking the new key on arrival. Then the decision is taken once
+    /// more at the current time; if the key would again be revoked on arrival, the error says
+    /// so ([`KeyringError::AllKeysRevoked`]) instead of reporting a revoked key — which would
+    /// read as a rejected payload.
     fn generate_locked(&self, now: Timestamp) -> Result<(LoadedKeys, Option<KeyId>), KeyringError> {
         let _lock = self.manager.repository().lock()?;
-        let loaded = self.manager.load()?;
-        let (_, decision) = generation_decision(now, &loaded.keys, &self.options);
-        let activation = match decision {
-            GenerationDecision::None => return Ok((loaded, None)),
-            GenerationDecision::Immediate => now,
-            GenerationDecision::Successor { activation } => activation,
-        };
-        let expiration = now + self.options.new_key_lifetime;
-        let id = self
-            .manager
-            .create_key(activation, expiration, self.options.algorithm)?;
-        Ok((self.manager.load()?, Some(id)))
+        let mut now = now;
+        let mut loaded = self.manager.load()?;
+        for _attempt in 0..2 {
+            let (_, decision) = generation_decision(now, &loaded.keys, &self.options);
+            let activation = match decision {
+                GenerationDecision::None => return Ok((loaded, None)),
+                GenerationDecision::Immediate => now,
+                GenerationDecision::Successor { activation } => activation,
+            };
+            let expiration = now + self.options.new_key_lifetime;
+            let id = self
+                .manager
+                .create_key(activation, expiration, self.options.algorithm)?;
+            loaded = self.manager.load()?;
+            if !loaded.keys.iter().any(|k| k.id == id && k.is_revoked()) {
+                return Ok((loaded, Some(id)));
+            }
+            now = now.max(self.manager.clock().now());
+        }
+        Err(loaded
+            .latest_mass_revocation()
+            .map_or(KeyringError::NoDefaultKey, |date| {
+                KeyringError::AllKeysRevoked { date }
+            }))
     }
 
     fn assemble(

@@ -13,6 +13,10 @@ use crate::KeyringError;
 ///
 /// Comparisons and equality are by instant, whatever the offsets; the offset is kept only so a
 /// revocation date written as `…-08:00` is written back the same way.
+///
+/// Invariant: the instant is representable in UTC (years 1–9999 there too), so converting to
+/// UTC never fails. `9999-12-31T23:59:59-01:00` is valid XML but falls in year 10000 in UTC: it
+/// is refused by [`Timestamp::parse_xml`].
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Timestamp(OffsetDateTime);
 
@@ -20,8 +24,14 @@ impl Timestamp {
     /// The Unix epoch.
     pub const UNIX_EPOCH: Self = Self(OffsetDateTime::UNIX_EPOCH);
 
-    /// From an `OffsetDateTime`, truncated to whole ticks.
+    /// From an `OffsetDateTime`, truncated to whole ticks. An instant whose UTC form falls
+    /// outside years 1–9999 is clamped to the nearest representable instant in UTC.
     pub fn from_offset_date_time(value: OffsetDateTime) -> Self {
+        let value = match value.checked_to_offset(UtcOffset::UTC) {
+            Some(_) => value,
+            None if value.year() > 0 => time::PrimitiveDateTime::MAX.assume_utc(),
+            None => time::PrimitiveDateTime::MIN.assume_utc(),
+        };
         let nanos = value.nanosecond();
         let truncated = value
             .replace_nanosecond(nanos - nanos % 100)
@@ -46,6 +56,7 @@ impl Timestamp {
 
     /// The same instant in UTC.
     pub fn to_utc(self) -> Self {
+        // Cannot overflow: every constructor keeps the instant representable in UTC.
         Self(self.0.to_offset(UtcOffset::UTC))
     }
 
@@ -82,9 +93,19 @@ impl Timestamp {
         } else {
             OffsetDateTime::parse(&format!("{trimmed}Z"), &Rfc3339)
         };
-        parsed
-            .map(Self::from_offset_date_time)
-            .map_err(|_| invalid())
+        let parsed = parsed.map_err(|_| invalid())?;
+        // Keep the invariant: the same instant must exist in UTC, in years 1–9999 as .NET's
+        // DateTimeOffset requires.
+        let utc_year = parsed
+            .checked_to_offset(UtcOffset::UTC)
+            .map(OffsetDateTime::year);
+        if !utc_year.is_some_and(|y| (1..=9999).contains(&y)) {
+            return Err(KeyringError::InvalidDate(format!(
+                "{} (outside years 1–9999 in UTC)",
+                text.chars().take(64).collect::<String>()
+            )));
+        }
+        Ok(Self::from_offset_date_time(parsed))
     }
 
     /// Formats as `XmlConvert.ToString(DateTimeOffset)` does: `yyyy-MM-ddTHH:mm:ss`, a fraction of
@@ -102,6 +123,7 @@ impl Timestamp {
 
     /// The UTC form .NET uses in mass-revocation file names: `yyyyMMddTHHmmssFFFFFFFZ`.
     pub fn to_compact_utc(&self) -> String {
+        // Cannot overflow: every constructor keeps the instant representable in UTC.
         let utc = self.0.to_offset(UtcOffset::UTC);
         let mut out = format_fields(utc, "", "");
         out.push_str(&trimmed_fraction(utc));
@@ -124,17 +146,21 @@ impl Timestamp {
     }
 
     /// The instant of a time-limited payload expiration.
+    #[allow(
+        clippy::expect_used,
+        reason = "Expiration is bounded to years 1..=9999 in UTC, which `time` represents"
+    )]
     pub fn from_expiration(expiration: Expiration) -> Self {
         let nanos = expiration.unix_nanos();
-        OffsetDateTime::from_unix_timestamp_nanos(nanos)
-            .map(Self)
-            // Expiration is bounded to years 1..=9999, which `time` represents.
-            .unwrap_or(Self(OffsetDateTime::UNIX_EPOCH))
+        Self(
+            OffsetDateTime::from_unix_timestamp_nanos(nanos)
+                .expect("an Expiration lies in years 1..=9999 (UTC)"),
+        )
     }
 
     /// Adds a duration, saturating at the representable range.
     pub fn saturating_add(self, d: Duration) -> Self {
-        Self(self.0.checked_add(d).unwrap_or(if d.is_negative() {
+        Self::from_offset_date_time(self.0.checked_add(d).unwrap_or(if d.is_negative() {
             time::PrimitiveDateTime::MIN.assume_utc()
         } else {
             time::PrimitiveDateTime::MAX.assume_utc()
@@ -215,6 +241,32 @@ impl From<OffsetDateTime> for Timestamp {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_past_year_9999_in_utc_are_refused() {
+        // Valid XML and a valid local time, but 10000-01-01T00:59:59Z.
+        for text in ["9999-12-31T23:59:59-01:00", "0001-01-01T00:30:00+01:00"] {
+            assert!(
+                matches!(
+                    Timestamp::parse_xml(text),
+                    Err(KeyringError::InvalidDate(_))
+                ),
+                "{text}"
+            );
+        }
+        let edge = Timestamp::parse_xml("9999-12-31T23:59:59+01:00").map(Timestamp::to_utc);
+        assert!(matches!(edge, Ok(t) if t.to_xml() == "9999-12-31T22:59:59Z"));
+    }
+
+    #[test]
+    fn arithmetic_near_the_end_of_time_stays_representable_in_utc() {
+        let late =
+            Timestamp::parse_xml("9999-12-31T22:00:00-01:00").map(|t| t + Duration::hours(3));
+        assert_eq!(
+            late.map(|t| t.to_compact_utc()).ok().as_deref(),
+            Some("99991231T2359599999999Z")
+        );
+    }
 
     #[test]
     fn xml_round_trips_dotnet_forms() -> Result<(), KeyringError> {

@@ -1,9 +1,12 @@
-use std::fs::{self, File, OpenOptions};
-use std::io::{self, Write};
+use std::fs;
+use std::io::{self, Write as _};
 use std::path::{Path, PathBuf};
+
+use dp_fs::{AtomicFile, FileLock, FsError};
 
 use super::{RepositoryLock, StoredElement, XmlRepository};
 use crate::KeyringError;
+use crate::xml::MAX_ELEMENT_BYTES;
 
 /// Name of the advisory lock file that serialises key creation. .NET reads only `*.xml`, so it
 /// ignores this file.
@@ -14,9 +17,15 @@ const LOCK_FILE: &str = ".dp-keyring.lock";
 /// * Reading loads every top-level `*.xml` file. A file that cannot be read or decoded fails
 ///   the whole read, with its path: it might be a revocation, and silently ignoring a revocation
 ///   would keep a compromised key in use (fail closed, as .NET does).
-/// * Writing is atomic and never overwrites: the element goes to `{random}.tmp` (mode 0600) in the
-///   same directory, is flushed to disk, then hard-linked to `{name}.xml` — which fails if that
-///   name exists — and the temporary file is removed. A reader never sees a partial file.
+/// * A `*.xml` entry that is not a directory must be readable as a regular file of at most
+///   [`MAX_ELEMENT_BYTES`]: a link to nothing, a named pipe or a device fails the read too.
+/// * Writing is atomic and never overwrites (`dp_fs::AtomicFile`): on Linux the element is
+///   written to an unnamed temporary file (mode 0600), flushed to disk and linked to
+///   `{name}.xml` only when complete, so a process killed mid-write leaves nothing behind —
+///   no partial key file, and no temporary copy of a master key. Temporary files of dead
+///   writers (other platforms, or older versions of dp) are removed on the next write.
+/// * The lock file that serialises key creation must be a regular file of our own: a symbolic
+///   link there is refused, not followed.
 /// * A missing directory is created with mode 0700 on first write.
 #[derive(Debug, Clone)]
 pub struct FileSystemRepository {
@@ -65,16 +74,7 @@ impl FileSystemRepository {
     }
 
     fn create_dir(&self) -> Result<(), KeyringError> {
-        if self.dir.is_dir() {
-            return Ok(());
-        }
-        let mut builder = fs::DirBuilder::new();
-        builder.recursive(true);
-        #[cfg(unix)]
-        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-        builder
-            .create(&self.dir)
-            .map_err(|e| self.write_error("creating the key directory", e))
+        dp_fs::create_private_dir_all(&self.dir).map_err(|e| self.fs_write_error(e))
     }
 
     fn write_error(&self, what: &str, e: io::Error) -> KeyringError {
@@ -88,21 +88,32 @@ impl FileSystemRepository {
         }
     }
 
-    fn write_new_file(path: &Path, contents: &[u8]) -> io::Result<()> {
-        let mut options = OpenOptions::new();
-        options.write(true).create_new(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        let mut file = options.open(path)?;
-        file.write_all(contents)?;
-        file.sync_all()
+    fn fs_write_error(&self, e: FsError) -> KeyringError {
+        match e.io_kind() {
+            Some(io::ErrorKind::PermissionDenied | io::ErrorKind::ReadOnlyFilesystem) => {
+                KeyringError::ReadOnlyRepository(self.dir.clone())
+            }
+            _ => KeyringError::File(e),
+        }
     }
 
-    fn sync_dir(&self) {
-        // Make the new directory entry durable; not all platforms can open a directory, and a
-        // failure here does not make the element any less complete.
-        if let Ok(dir) = File::open(&self.dir) {
-            let _ = dir.sync_all();
+    /// Removes the temporary files of writers that died. Ours are unnamed on Linux and locked
+    /// while alive elsewhere; before that, temporaries were named `{uuid}.tmp` and never
+    /// locked, and a writer killed mid-write left one holding a clear master key.
+    fn remove_leftovers(&self) {
+        let _ = dp_fs::remove_stale_temporaries(&self.dir);
+        let Ok(entries) = fs::read_dir(&self.dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let legacy = name
+                .to_str()
+                .and_then(|n| n.strip_suffix(".tmp"))
+                .is_some_and(|stem| uuid::Uuid::try_parse(stem).is_ok());
+            if legacy {
+                dp_fs::remove_if_unlocked(&entry.path());
+            }
         }
     }
 }
@@ -146,10 +157,6 @@ fn decode_text(bytes: Vec<u8>) -> Result<String, &'static str> {
     }
 }
 
-struct FileLock {
-    _file: File,
-}
-
 impl RepositoryLock for FileLock {}
 
 impl XmlRepository for FileSystemRepository {
@@ -173,13 +180,14 @@ impl XmlRepository for FileSystemRepository {
                 )
             })?;
             let path = entry.path();
-            let is_xml = path.extension().is_some_and(|ext| ext == "xml");
-            if !is_xml || !path.is_file() {
+            if path.extension().is_none_or(|ext| ext != "xml") || is_directory(&entry) {
                 continue;
             }
+            // Everything else named *.xml might be a revocation: a link to nothing, a named
+            // pipe or an oversized file fails the read, naming the path, rather than being
+            // skipped (a skipped revocation would bring a revoked key back).
             let source = path.display().to_string();
-            let bytes =
-                fs::read(&path).map_err(|e| KeyringError::io(format!("reading {source}"), e))?;
+            let bytes = dp_fs::read_regular_file(&path, MAX_ELEMENT_BYTES as u64)?;
             let xml = decode_text(bytes).map_err(|why| KeyringError::malformed(&source, why))?;
             let name = path
                 .file_stem()
@@ -194,29 +202,13 @@ impl XmlRepository for FileSystemRepository {
 
     fn store(&self, name: &str, xml: &str) -> Result<(), KeyringError> {
         self.create_dir()?;
+        self.remove_leftovers();
         let final_path = self.dir.join(format!("{}.xml", safe_name(name)));
-        let tmp_path = self.dir.join(format!("{}.tmp", uuid::Uuid::new_v4()));
-        Self::write_new_file(&tmp_path, xml.as_bytes())
-            .map_err(|e| self.write_error("writing a temporary key file", e))?;
-        let linked = fs::hard_link(&tmp_path, &final_path);
-        let result = match linked {
-            Ok(()) => Ok(()),
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Err(KeyringError::io(
-                format!("storing {}", final_path.display()),
-                e,
-            )),
-            // Some file systems have no hard links: fall back to a rename guarded by an
-            // existence check (the lock held during key creation closes the race).
-            Err(_) if !final_path.exists() => fs::rename(&tmp_path, &final_path)
-                .map_err(|e| KeyringError::io(format!("storing {}", final_path.display()), e)),
-            Err(e) => Err(KeyringError::io(
-                format!("storing {}", final_path.display()),
-                e,
-            )),
-        };
-        let _ = fs::remove_file(&tmp_path);
-        self.sync_dir();
-        result
+        let mut file = AtomicFile::new_in(&self.dir).map_err(|e| self.fs_write_error(e))?;
+        file.write_all(xml.as_bytes())
+            .map_err(|e| self.write_error("writing a key file", e))?;
+        file.persist_new(&final_path)
+            .map_err(|e| self.fs_write_error(e))
     }
 
     fn delete(&self, names: &[String]) -> Result<(), KeyringError> {
@@ -228,28 +220,27 @@ impl XmlRepository for FileSystemRepository {
                 Err(e) => return Err(self.write_error(&format!("deleting {}", path.display()), e)),
             }
         }
-        self.sync_dir();
+        dp_fs::sync_dir(&self.dir);
         Ok(())
     }
 
     fn lock(&self) -> Result<Box<dyn RepositoryLock>, KeyringError> {
         self.create_dir()?;
-        let path = self.dir.join(LOCK_FILE);
-        let mut options = OpenOptions::new();
-        options.read(true).write(true).create(true).truncate(false);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        let file = options
-            .open(&path)
-            .map_err(|e| self.write_error("opening the key directory lock", e))?;
-        file.lock()
-            .map_err(|e| KeyringError::io(format!("locking {}", path.display()), e))?;
-        Ok(Box::new(FileLock { _file: file }))
+        let lock =
+            FileLock::acquire(&self.dir.join(LOCK_FILE)).map_err(|e| self.fs_write_error(e))?;
+        Ok(Box::new(lock))
     }
 
     fn describe(&self) -> String {
         format!("key directory {}", self.dir.display())
     }
+}
+
+/// A directory, or a link to one: .NET lists files only.
+fn is_directory(entry: &fs::DirEntry) -> bool {
+    entry.file_type().is_ok_and(|t| {
+        t.is_dir() || (t.is_symlink() && fs::metadata(entry.path()).is_ok_and(|m| m.is_dir()))
+    })
 }
 
 #[cfg(test)]

@@ -6,10 +6,14 @@
 //! unencrypted-key warning comment.
 
 mod descriptor;
+mod limits;
 mod read;
 mod write;
 
 pub use descriptor::{Descriptor, DescriptorForm};
+pub use limits::{
+    MAX_ATTRIBUTES, MAX_DEPTH, MAX_ELEMENT_BYTES, MAX_NAMESPACE_DECLARATIONS, XmlLimit,
+};
 pub use read::parse_element;
 pub use write::{key_document, revocation_document};
 

@@ -59,6 +59,9 @@ pub(crate) enum Command {
         "  echo -n 'card 4111' | dp protect --purpose Billing --purpose v2\n",
         "  dp --app-name MyApp protect --purpose Auth --expires-in 15m -o token.txt secret.bin\n\n",
         "The first key is created automatically when the ring has none, as ASP.NET Core does.\n\n",
+        "The input is read whole into memory and may be at most 64 MiB (a regular file or\n",
+        "standard input). Payloads are for tokens and small records: large data belongs in\n",
+        "`dp envelope seal`, which streams.\n\n",
         "Exit codes: 0 success, 1 runtime error, 2 usage, 3 rejected",
     ))]
     Protect(ProtectArgs),

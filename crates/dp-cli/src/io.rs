@@ -2,26 +2,47 @@
 //! are written atomically and only once there is something to write.
 
 use std::fs::{self, File};
-use std::io::{self, BufWriter, IsTerminal, Read, Write};
+use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use crate::commands::key_files::create_new;
 use crate::error::CliError;
 
-/// Reads all of INPUT (a path, `-` or absent for stdin).
+/// Largest input read whole into memory (`protect`, `unprotect`, `inspect`, `capi seal` and
+/// `capi open`). Payloads are for tokens and records, and both the input and its protected
+/// form are held in memory; data this large belongs in `dp envelope`, which streams.
+pub(crate) const MAX_INPUT_BYTES: u64 = 64 << 20;
+
+/// Largest key file read (PEM or CryptoAPI BLOB). A 16384-bit private key is under 13 KB.
+pub(crate) const MAX_KEY_FILE_BYTES: u64 = 1 << 20;
+
+/// Reads a whole regular file of at most `limit` bytes: a named pipe or a device such as
+/// `/dev/zero` is refused before anything is read.
+pub(crate) fn read_file(path: &Path, limit: u64) -> Result<Vec<u8>, CliError> {
+    dp_fs::read_regular_file(path, limit).map_err(|e| fs_error(&e))
+}
+
+/// A file error as the user sees it.
+pub(crate) fn fs_error(e: &dp_fs::FsError) -> CliError {
+    let err = CliError::runtime(e.to_string());
+    match e {
+        dp_fs::FsError::TooLarge { limit, .. } if *limit == MAX_INPUT_BYTES => err.with_hint(
+            "payloads are for small data held in memory; use `dp envelope seal` for large files",
+        ),
+        _ => err,
+    }
+}
+
+/// Reads all of INPUT (a path, `-` or absent for stdin), at most [`MAX_INPUT_BYTES`].
 pub(crate) fn read_input(input: Option<&Path>) -> Result<Vec<u8>, CliError> {
     match input {
-        Some(path) if path != Path::new("-") => {
-            fs::read(path).map_err(|e| CliError::io(&format!("cannot read {}", path.display()), &e))
-        }
-        _ => {
-            let mut buf = Vec::new();
-            io::stdin()
-                .lock()
-                .read_to_end(&mut buf)
-                .map_err(|e| CliError::io("cannot read standard input", &e))?;
-            Ok(buf)
-        }
+        Some(path) if path != Path::new("-") => read_file(path, MAX_INPUT_BYTES),
+        _ => dp_fs::read_to_end_limited(
+            io::stdin().lock(),
+            MAX_INPUT_BYTES,
+            Path::new("standard input"),
+        )
+        .map_err(|e| fs_error(&e)),
     }
 }
 

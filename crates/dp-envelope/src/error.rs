@@ -63,6 +63,9 @@ pub enum EnvelopeError {
     },
     /// An argument is invalid (no recipients, bad chunk size).
     InvalidArgument(String),
+    /// A file (the replay cache or its lock) is not what it must be — a named pipe, a device, a
+    /// link, too large — or could not be read or written.
+    File(dp_fs::FsError),
 }
 
 impl EnvelopeError {
@@ -133,6 +136,7 @@ impl fmt::Display for EnvelopeError {
             Self::Rsa(why) => write!(f, "RSA operation failed: {why}"),
             Self::Crypto(e) => write!(f, "{e}"),
             Self::Io { context, source } => write!(f, "{context}: {source}"),
+            Self::File(e) => write!(f, "{e}"),
             Self::InvalidArgument(why) => f.write_str(why),
         }
     }
@@ -144,6 +148,7 @@ impl std::error::Error for EnvelopeError {
             Self::Format(e) | Self::Blob(e) => Some(e),
             Self::Crypto(e) => Some(e),
             Self::Io { source, .. } => Some(source),
+            Self::File(e) => Some(e),
             _ => None,
         }
     }
@@ -158,5 +163,11 @@ impl From<FormatError> for EnvelopeError {
 impl From<dp_crypto::CryptoError> for EnvelopeError {
     fn from(e: dp_crypto::CryptoError) -> Self {
         Self::Crypto(e)
+    }
+}
+
+impl From<dp_fs::FsError> for EnvelopeError {
+    fn from(e: dp_fs::FsError) -> Self {
+        Self::File(e)
     }
 }

@@ -40,6 +40,6 @@ pub use envelope::{
 };
 pub use error::EnvelopeError;
 pub use keys::{Fingerprint, MAX_RSA_BITS, MIN_RSA_BITS, PrivateKey, PublicKey};
-pub use replay::ReplayCache;
+pub use replay::{MAX_REPLAY_CACHE_BYTES, ReplayCache};
 
 pub use dp_format::envelope::{ContentAlgorithm, EnvelopeHeader};

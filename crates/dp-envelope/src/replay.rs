@@ -14,12 +14,23 @@
 //! so concurrent openers in several processes see each other's entries and a crash never
 //! leaves a half-written cache. A cache that does not parse is an error, never ignored: an
 //! ignored cache would let replays through.
+//!
+//! The cache and its lock must be regular files: a named pipe would block every opener, a link
+//! to `/dev/zero` would be read until memory runs out, and a symbolic link as the lock would
+//! make openers create a file wherever it points. The cache is read whole on every open, so
+//! it is capped at [`MAX_REPLAY_CACHE_BYTES`].
 
-use std::fs::{self, File, OpenOptions};
-use std::io::{self, Write};
+use std::io::{self, Write as _};
 use std::path::{Path, PathBuf};
 
+use dp_fs::{AtomicFile, FileLock};
+
 use crate::{EnvelopeError, Fingerprint};
+
+/// Largest replay cache read: about 600,000 entries (one line is 115 bytes), far more than one
+/// window of envelopes for one receiver. A fleet that opens more within one window needs a
+/// shared store, not a bigger file.
+pub const MAX_REPLAY_CACHE_BYTES: u64 = 64 << 20;
 
 const HEADER: &str = "# dp replay cache v1";
 const RETAIN: &str = " retain=";
@@ -77,10 +88,6 @@ impl Entry {
     }
 }
 
-struct CacheLock {
-    _file: File,
-}
-
 impl ReplayCache {
     /// A cache stored at `path` (created on first use, with its directory).
     pub fn new(path: impl Into<PathBuf>) -> Self {
@@ -103,16 +110,17 @@ impl ReplayCache {
     }
 
     fn read(&self) -> Result<(i64, Vec<Entry>), EnvelopeError> {
-        let text = match fs::read_to_string(&self.path) {
-            Ok(text) => text,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok((0, Vec::new())),
-            Err(e) => {
-                return Err(EnvelopeError::io(
-                    format!("reading the replay cache {}", self.path.display()),
-                    e,
-                ));
-            }
+        let bytes = match dp_fs::read_regular_file(&self.path, MAX_REPLAY_CACHE_BYTES) {
+            Ok(bytes) => bytes,
+            Err(e) if e.io_kind() == Some(io::ErrorKind::NotFound) => return Ok((0, Vec::new())),
+            Err(e) => return Err(e.into()),
         };
+        let text = String::from_utf8(bytes).map_err(|_| {
+            EnvelopeError::io(
+                format!("the replay cache {} is not text", self.path.display()),
+                io::Error::from(io::ErrorKind::InvalidData),
+            )
+        })?;
         let corrupt = |n: usize| {
             EnvelopeError::io(
                 format!(
@@ -140,29 +148,12 @@ impl ReplayCache {
         Ok((retain, entries))
     }
 
-    fn lock(&self) -> Result<CacheLock, EnvelopeError> {
+    fn lock(&self) -> Result<FileLock, EnvelopeError> {
         let dir = self.path.parent().unwrap_or(Path::new("."));
-        if !dir.as_os_str().is_empty() && !dir.is_dir() {
-            let mut builder = fs::DirBuilder::new();
-            builder.recursive(true);
-            #[cfg(unix)]
-            std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-            builder
-                .create(dir)
-                .map_err(|e| EnvelopeError::io(format!("creating {}", dir.display()), e))?;
-        }
+        dp_fs::create_private_dir_all(dir)?;
         let mut lock_path = self.path.clone().into_os_string();
         lock_path.push(".lock");
-        let mut options = OpenOptions::new();
-        options.read(true).write(true).create(true).truncate(false);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        let file = options
-            .open(&lock_path)
-            .map_err(|e| EnvelopeError::io("opening the replay cache lock", e))?;
-        file.lock()
-            .map_err(|e| EnvelopeError::io("locking the replay cache", e))?;
-        Ok(CacheLock { _file: file })
+        Ok(FileLock::acquire(Path::new(&lock_path))?)
     }
 
     /// Whether the pair was recorded (without taking the lock: a fast early rejection; the
@@ -242,33 +233,23 @@ impl ReplayCache {
         for e in entries {
             text.push_str(&e.line());
         }
-        let mut tmp = self.path.clone().into_os_string();
-        tmp.push(format!(".{}.tmp", std::process::id()));
-        let tmp = PathBuf::from(tmp);
-        let result = (|| {
-            let mut options = OpenOptions::new();
-            options.write(true).create(true).truncate(true);
-            #[cfg(unix)]
-            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-            let mut file = options.open(&tmp)?;
-            file.write_all(text.as_bytes())?;
-            file.sync_all()?;
-            fs::rename(&tmp, &self.path)
-        })();
-        if result.is_err() {
-            let _ = fs::remove_file(&tmp);
-        }
-        result.map_err(|e| {
+        let mut file = AtomicFile::beside(&self.path)?;
+        file.write_all(text.as_bytes()).map_err(|e| {
             EnvelopeError::io(
                 format!("writing the replay cache {}", self.path.display()),
                 e,
             )
-        })
+        })?;
+        Ok(file.persist_replace(&self.path)?)
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use std::fs;
+
+    use dp_fs::FsError;
+
     use super::*;
 
     fn tempdir() -> Result<tempfile::TempDir, EnvelopeError> {
@@ -309,6 +290,65 @@ mod tests {
         cache.check_and_record(None, &[2; 16], 4600, 4600, 60)?;
         // …and the first must still be known to an opener with the one-day window.
         assert!(cache.contains(None, &[1; 16])?);
+        Ok(())
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_cache_that_is_not_a_regular_file_is_refused_without_blocking() -> Result<(), EnvelopeError>
+    {
+        let dir = tempdir()?;
+        let fifo = dir.path().join("fifo");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .map_err(|e| EnvelopeError::io("mkfifo", e))?;
+        assert!(made.success());
+        let zero = dir.path().join("zero");
+        std::os::unix::fs::symlink("/dev/zero", &zero).map_err(|e| EnvelopeError::io("ln", e))?;
+        for (path, kind) in [
+            (fifo, dp_fs::FileKind::Fifo),
+            (zero, dp_fs::FileKind::CharDevice),
+        ] {
+            let cache = ReplayCache::new(&path);
+            assert!(
+                matches!(
+                    cache.check_and_record(None, &[1; 16], 0, 0, 60),
+                    Err(EnvelopeError::File(FsError::NotRegularFile { kind: k, .. })) if k == kind
+                ),
+                "{kind:?}"
+            );
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn an_oversized_cache_is_refused() -> Result<(), EnvelopeError> {
+        let dir = tempdir()?;
+        let path = dir.path().join("cache");
+        let file = fs::File::create(&path).map_err(|e| EnvelopeError::io("create", e))?;
+        file.set_len(MAX_REPLAY_CACHE_BYTES + 1)
+            .map_err(|e| EnvelopeError::io("set_len", e))?;
+        assert!(matches!(
+            ReplayCache::new(&path).contains(None, &[0; 16]),
+            Err(EnvelopeError::File(FsError::TooLarge { .. }))
+        ));
+        Ok(())
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_lock_that_is_a_link_is_refused() -> Result<(), EnvelopeError> {
+        let dir = tempdir()?;
+        let target = dir.path().join("target");
+        std::os::unix::fs::symlink(&target, dir.path().join("cache.lock"))
+            .map_err(|e| EnvelopeError::io("ln", e))?;
+        let cache = ReplayCache::new(dir.path().join("cache"));
+        assert!(matches!(
+            cache.check_and_record(None, &[1; 16], 0, 0, 60),
+            Err(EnvelopeError::File(FsError::Link { .. }))
+        ));
+        assert!(!target.exists());
         Ok(())
     }
 

@@ -8,6 +8,7 @@ use dp_envelope::{EnvelopeError, PrivateKey, PublicKey};
 use zeroize::Zeroizing;
 
 use crate::error::CliError;
+use crate::io::{MAX_KEY_FILE_BYTES, read_file};
 
 /// A key file's error, naming the file.
 pub(crate) fn key_error(path: &Path, e: &EnvelopeError) -> CliError {
@@ -16,17 +17,21 @@ pub(crate) fn key_error(path: &Path, e: &EnvelopeError) -> CliError {
     err
 }
 
+/// Reads a PEM key file as text (regular files only, at most [`MAX_KEY_FILE_BYTES`]).
+fn read_pem(path: &Path) -> Result<Zeroizing<String>, CliError> {
+    let bytes = Zeroizing::new(read_file(path, MAX_KEY_FILE_BYTES)?);
+    let text = core::str::from_utf8(&bytes)
+        .map_err(|_| CliError::runtime(format!("{}: not a PEM file (not text)", path.display())))?;
+    Ok(Zeroizing::new(text.to_owned()))
+}
+
 pub(crate) fn read_public_key(path: &Path) -> Result<PublicKey, CliError> {
-    let text = fs::read_to_string(path)
-        .map_err(|e| CliError::io(&format!("cannot read {}", path.display()), &e))?;
+    let text = read_pem(path)?;
     PublicKey::from_pem(&text).map_err(|e| key_error(path, &e))
 }
 
 pub(crate) fn read_private_key(path: &Path) -> Result<PrivateKey, CliError> {
-    let text = Zeroizing::new(
-        fs::read_to_string(path)
-            .map_err(|e| CliError::io(&format!("cannot read {}", path.display()), &e))?,
-    );
+    let text = read_pem(path)?;
     PrivateKey::from_pem(&text).map_err(|e| key_error(path, &e))
 }
 

@@ -102,11 +102,14 @@ pub(crate) enum Command {
             "WARNING: this legacy form has no integrity protection (a modified message decrypts to\n",
             "garbage or to an attacker's chosen changes) and no replay protection (a captured\n",
             "message can be sent again). For new systems use `dp envelope`.\n\n",
+            "Exit codes: 0 success; 1 a key file (PEM or BLOB) that is unreadable, malformed or holds\n",
+            "no usable RSA key, or another runtime error; 2 usage; 3 a rejected SIMPLEBLOB or message.\n\n",
             "Examples:\n",
             "  dp capi export-key --in bob.pub.pem --format publickeyblob -o bob.publickeyblob\n",
             "  dp capi import-key --in bob.privatekeyblob -o bob.key.pem\n",
             "  dp capi seal --to bob.publickeyblob -o session.simpleblob --data-out msg.bin report.txt\n",
-            "  dp capi open --key bob.key.pem --session-key session.simpleblob -o report.txt msg.bin",
+            "  dp capi open --danger-no-integrity --key bob.key.pem --session-key session.simpleblob \\\n",
+            "      -o report.txt msg.bin",
         )
     )]
     Capi(CapiCommand),
@@ -170,7 +173,9 @@ pub(crate) enum CapiCommand {
     /// Read a PUBLICKEYBLOB or PRIVATEKEYBLOB and write it as PEM (SPKI or PKCS#8)
     #[command(after_help = concat!(
         "A PRIVATEKEYBLOB becomes a PRIVATE KEY (PKCS#8) PEM with mode 0600, after its numbers are\n",
-        "checked to form a valid RSA key. Existing files are never overwritten.\n\n",
+        "checked to form a valid RSA key; a PUBLICKEYBLOB's numbers are checked too (odd modulus of\n",
+        "2048 to 8192 bits, exponent 65537), so no key dp would refuse is written. A malformed or\n",
+        "unusable BLOB exits 1. Existing files are never overwritten.\n\n",
         "Example:\n  dp capi import-key --in bob.privatekeyblob -o bob.key.pem",
     ))]
     ImportKey {
@@ -190,13 +195,21 @@ pub(crate) enum CapiCommand {
         "WARNING: no integrity and no replay protection; use `dp envelope` for new systems.",
     ))]
     Seal(CapiSealArgs),
-    /// Decrypt a CryptoAPI message with the recipient's key and the SIMPLEBLOB
+    /// Decrypt a CryptoAPI message with the recipient's key and the SIMPLEBLOB (needs
+    /// --danger-no-integrity)
     #[command(after_help = concat!(
-        "KEY is the recipient's private key, PEM (PKCS#8) or PRIVATEKEYBLOB. Every failure to unwrap\n",
-        "the session key is the same error (exit 3), so that the answer is no padding oracle.\n\n",
-        "Example:\n  dp capi open --key bob.key.pem --session-key session.simpleblob -o report.txt msg.bin\n\n",
+        "KEY is the recipient's private key, PEM (PKCS#8) or PRIVATEKEYBLOB; a bad key file exits 1.\n",
+        "Every failure to unwrap the session key is the same error (exit 3), so that the RSA step is\n",
+        "no padding oracle; a malformed SIMPLEBLOB or message also exits 3.\n\n",
+        "Example:\n",
+        "  dp capi open --danger-no-integrity --key bob.key.pem --session-key session.simpleblob \\\n",
+        "      -o report.txt msg.bin\n\n",
         "WARNING: no integrity and no replay protection: a message that decrypts is not thereby\n",
-        "genuine or fresh. Use `dp envelope` for new systems.",
+        "genuine or fresh. And the exit status is itself a CBC padding oracle: of the 256 values of\n",
+        "one ciphertext byte, about 2 decrypt (exit 0) and the rest fail (exit 3), so anyone who can\n",
+        "submit modified messages and see whether they open recovers the plaintext, byte by byte,\n",
+        "without the key. Never run it where others can submit messages and observe the result.\n",
+        "--danger-no-integrity is required to say you accept this. Use `dp envelope` for new systems.",
     ))]
     Open(CapiOpenArgs),
 }
@@ -257,6 +270,10 @@ pub(crate) struct CapiOpenArgs {
     /// Accept a PKCS#1 v1.5-wrapped session key (a padding oracle: legacy peers only)
     #[arg(long)]
     pub legacy_pkcs1: bool,
+    /// Required: acknowledge that the message has no integrity, so that the exit status is a
+    /// CBC padding oracle
+    #[arg(long)]
+    pub danger_no_integrity: bool,
     /// Output file [default: stdout]
     #[arg(short = 'o', long = "output", value_name = "OUT")]
     pub output: Option<PathBuf>,

@@ -110,8 +110,16 @@ impl CliError {
             EnvelopeError::Format(_) => {
                 Some("the input is not a dp envelope, or it was damaged".to_owned())
             }
-            EnvelopeError::Blob(_) => Some(
-                "expected a CryptoAPI BLOB as CryptExportKey writes it (see `dp capi --help`)"
+            EnvelopeError::SessionKeyBlob(_) => Some(
+                "expected a SIMPLEBLOB as CryptExportKey writes it, for this --key (see `dp capi open --help`)"
+                    .to_owned(),
+            ),
+            EnvelopeError::KeyBlob(dp_format::FormatError::InvalidRsaNumber { .. }) => Some(
+                "the BLOB is well-formed but holds no RSA key: the file is damaged, or not a key"
+                    .to_owned(),
+            ),
+            EnvelopeError::KeyBlob(_) => Some(
+                "expected a PEM key, or a PUBLICKEYBLOB / PRIVATEKEYBLOB as CryptExportKey writes it (see `dp capi --help`)"
                     .to_owned(),
             ),
             EnvelopeError::NotARecipient => Some(

@@ -5,6 +5,12 @@
 //! This is the procedure of the seed document as Windows programs run it: the message has no
 //! integrity protection and nothing detects a replay. Use it to talk to such programs; use
 //! [`crate::seal`] / [`crate::open`] for anything new.
+//!
+//! Without integrity, whether [`danger_decrypt_message`] succeeds is a CBC padding oracle: of
+//! the 256 values of the last byte of the second-to-last ciphertext block (the IV for a
+//! one-block message), about 2 give valid padding. Anyone who can submit modified messages and
+//! learn the outcome (an exit status, an error reply, a timing) recovers the plaintext with
+//! about 128 tries per byte, without the key.
 
 use der::asn1::{OctetStringRef, UintRef};
 use der::{Decode, Encode};
@@ -99,7 +105,8 @@ fn bit_len(modulus: &[u8]) -> Result<u32, EnvelopeError> {
 /// The public key as a `PUBLICKEYBLOB` (`CALG_RSA_KEYX`).
 ///
 /// # Errors
-/// [`EnvelopeError::InvalidKey`] for keys a BLOB cannot hold.
+/// [`EnvelopeError::InvalidKey`] for keys a BLOB cannot hold; [`EnvelopeError::KeyBlob`] for
+/// numbers no RSA key has (an even modulus), which a PEM can carry but a BLOB must not.
 pub fn public_key_to_blob(key: &PublicKey) -> Result<Vec<u8>, EnvelopeError> {
     let (modulus, exponent) = rsa_public(key)?;
     let blob = RsaPublicBlob {
@@ -108,16 +115,18 @@ pub fn public_key_to_blob(key: &PublicKey) -> Result<Vec<u8>, EnvelopeError> {
         public_exponent: u32_of(&exponent).ok_or_else(|| invalid("public exponent too large"))?,
         modulus,
     };
-    blob.encode().map_err(EnvelopeError::Blob)
+    blob.encode().map_err(EnvelopeError::KeyBlob)
 }
 
 /// Reads a `PUBLICKEYBLOB` (key exchange or signature).
 ///
 /// # Errors
-/// [`EnvelopeError::Blob`] for a malformed BLOB; [`EnvelopeError::InvalidKey`] for a key we
-/// do not accept (size, exponent).
+/// [`EnvelopeError::KeyBlob`] for a malformed BLOB or numbers no RSA key has (an even modulus,
+/// an even public exponent or one below 3); [`EnvelopeError::InvalidKey`] for a key we do not
+/// accept (fewer than 2048 or more than 8192 bits, an exponent other than 65537). A key this
+/// returns is one every backend encrypts to.
 pub fn public_key_from_blob(bytes: &[u8]) -> Result<PublicKey, EnvelopeError> {
-    let blob = RsaPublicBlob::parse(bytes).map_err(EnvelopeError::Blob)?;
+    let blob = RsaPublicBlob::parse(bytes).map_err(EnvelopeError::KeyBlob)?;
     let exponent = blob.public_exponent.to_be_bytes();
     let rsa = pkcs1::RsaPublicKeyRef {
         modulus: UintRef::new(&blob.modulus).map_err(|_| invalid("malformed modulus"))?,
@@ -130,7 +139,7 @@ pub fn public_key_from_blob(bytes: &[u8]) -> Result<PublicKey, EnvelopeError> {
 ///
 /// # Errors
 /// [`EnvelopeError::InvalidKey`] for keys a BLOB cannot hold (multi-prime keys, primes of
-/// unequal size).
+/// unequal size); [`EnvelopeError::KeyBlob`] for numbers no RSA key has.
 pub fn private_key_to_blob(key: &PrivateKey) -> Result<Zeroizing<Vec<u8>>, EnvelopeError> {
     let info = pkcs8::PrivateKeyInfoRef::from_der(key.pkcs8_der())
         .map_err(|_| invalid("malformed private key"))?;
@@ -152,21 +161,25 @@ pub fn private_key_to_blob(key: &PrivateKey) -> Result<Zeroizing<Vec<u8>>, Envel
         coefficient: rsa.coefficient.as_bytes().to_vec(),
         private_exponent: rsa.private_exponent.as_bytes().to_vec(),
     };
-    blob.encode()
-        .map(Zeroizing::new)
-        .map_err(|_| invalid("the key's primes do not fit a PRIVATEKEYBLOB"))
+    blob.encode().map(Zeroizing::new).map_err(|e| match e {
+        dp_format::FormatError::LengthMismatch { .. } => {
+            invalid("the key's primes do not fit a PRIVATEKEYBLOB")
+        }
+        other => EnvelopeError::KeyBlob(other),
+    })
 }
 
 /// Reads a `PRIVATEKEYBLOB` into a PKCS#8 key, checked for consistency by the RSA backend.
 ///
 /// # Errors
-/// [`EnvelopeError::Blob`] for a malformed BLOB; [`EnvelopeError::InvalidKey`] for numbers
-/// that do not form a valid RSA key, or a key we do not accept.
+/// [`EnvelopeError::KeyBlob`] for a malformed BLOB or public numbers no RSA key has;
+/// [`EnvelopeError::InvalidKey`] for private numbers that do not form a valid RSA key with
+/// them, or a key we do not accept.
 pub fn private_key_from_blob(
     bytes: &[u8],
     backend: RsaBackend,
 ) -> Result<PrivateKey, EnvelopeError> {
-    let blob = RsaPrivateBlob::parse(bytes).map_err(EnvelopeError::Blob)?;
+    let blob = RsaPrivateBlob::parse(bytes).map_err(EnvelopeError::KeyBlob)?;
     let exponent = blob.public_exponent.to_be_bytes();
     let rsa = pkcs1::RsaPrivateKeyRef {
         modulus: uint(&blob.modulus)?,
@@ -223,8 +236,8 @@ pub fn wrap_session_key(
 /// Unwraps a `SIMPLEBLOB` with the recipient's key.
 ///
 /// # Errors
-/// [`EnvelopeError::Blob`] for a malformed BLOB or one whose ciphertext length is not this
-/// key's modulus length; otherwise the single
+/// [`EnvelopeError::SessionKeyBlob`] for a malformed BLOB or one whose ciphertext length is not
+/// this key's modulus length; otherwise the single
 /// [`EnvelopeError::KeyUnwrapFailed`] for every cryptographic failure (wrong key, padding,
 /// length), so that the answer is no oracle.
 pub fn unwrap_session_key(
@@ -233,12 +246,12 @@ pub fn unwrap_session_key(
     padding: SessionKeyPadding,
     backend: RsaBackend,
 ) -> Result<(AesKeySize, Zeroizing<Vec<u8>>), EnvelopeError> {
-    let blob = SimpleBlob::parse(blob).map_err(EnvelopeError::Blob)?;
+    let blob = SimpleBlob::parse(blob).map_err(EnvelopeError::SessionKeyBlob)?;
     let aes = aes_of(blob.session_alg).ok_or(EnvelopeError::KeyUnwrapFailed)?;
     // Public information, so a specific error reveals nothing: the ciphertext must be exactly
     // as long as the key's modulus.
     if blob.ciphertext.len() != key.public_key().modulus_len() {
-        return Err(EnvelopeError::Blob(
+        return Err(EnvelopeError::SessionKeyBlob(
             dp_format::FormatError::LengthMismatch {
                 field: "encrypted key (for this key's modulus)",
             },
@@ -278,7 +291,9 @@ pub fn danger_encrypt_message(
 /// padding is wrong (the likely cause: the wrong session key).
 ///
 /// # Security
-/// Success does not mean the message is genuine or fresh: see the module documentation.
+/// Success does not mean the message is genuine or fresh, and success versus failure is a
+/// padding oracle: never let anyone who can submit messages observe it. See the module
+/// documentation.
 pub fn danger_decrypt_message(
     aes: AesKeySize,
     session_key: &[u8],

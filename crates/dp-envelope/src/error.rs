@@ -12,8 +12,13 @@ pub enum EnvelopeError {
     /// The input is not a well-formed envelope (bad magic, unknown version or algorithm, a limit
     /// exceeded). Detected before any public-key operation.
     Format(FormatError),
-    /// A CryptoAPI key BLOB is malformed (wrong type, version, ALG_ID, magic or lengths).
-    Blob(FormatError),
+    /// A CryptoAPI `SIMPLEBLOB` (a wrapped session key) is malformed: wrong type, version,
+    /// ALG_ID or length, or a ciphertext that is not as long as the key's modulus. A rejected
+    /// input, like a malformed envelope.
+    SessionKeyBlob(FormatError),
+    /// A CryptoAPI key BLOB (`PUBLICKEYBLOB` / `PRIVATEKEYBLOB`) is malformed, or its numbers
+    /// cannot form an RSA key. A bad key file, like an unreadable PEM: not a rejection.
+    KeyBlob(FormatError),
     /// None of the envelope's recipients is the opening key.
     NotARecipient,
     /// The header failed authentication (tampered, or the wrapped key is not for this key).
@@ -74,7 +79,7 @@ impl EnvelopeError {
         matches!(
             self,
             Self::Format(_)
-                | Self::Blob(_)
+                | Self::SessionKeyBlob(_)
                 | Self::NotARecipient
                 | Self::HeaderAuthenticationFailed
                 | Self::ChunkAuthenticationFailed { .. }
@@ -102,7 +107,8 @@ impl fmt::Display for EnvelopeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Format(e) => write!(f, "malformed envelope: {e}"),
-            Self::Blob(e) => write!(f, "malformed CryptoAPI BLOB: {e}"),
+            Self::SessionKeyBlob(e) => write!(f, "malformed CryptoAPI SIMPLEBLOB: {e}"),
+            Self::KeyBlob(e) => write!(f, "malformed CryptoAPI key BLOB: {e}"),
             Self::NotARecipient => f.write_str("this key is not a recipient of the envelope"),
             Self::HeaderAuthenticationFailed => {
                 f.write_str("the envelope header failed authentication (tampered)")
@@ -145,7 +151,7 @@ impl fmt::Display for EnvelopeError {
 impl std::error::Error for EnvelopeError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            Self::Format(e) | Self::Blob(e) => Some(e),
+            Self::Format(e) | Self::SessionKeyBlob(e) | Self::KeyBlob(e) => Some(e),
             Self::Crypto(e) => Some(e),
             Self::Io { source, .. } => Some(source),
             Self::File(e) => Some(e),

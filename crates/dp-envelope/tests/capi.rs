@@ -139,7 +139,9 @@ fn independent_simpleblobs_unwrap() {
             SessionKeyPadding::OaepSha1,
             RsaBackend::default()
         ),
-        Err(EnvelopeError::Blob(FormatError::LengthMismatch { .. }))
+        Err(EnvelopeError::SessionKeyBlob(FormatError::LengthMismatch {
+            field: "encrypted key (for this key's modulus)"
+        }))
     ));
 }
 
@@ -160,104 +162,394 @@ fn independent_message_decrypts() {
     ));
 }
 
-#[test]
-fn malformed_blobs_give_clear_errors() {
-    let v = vectors();
-    let malformed = v["malformed"].as_object().unwrap();
-    assert!(malformed.len() >= 15);
-    for (name, info) in malformed {
-        let bytes = read(name);
-        if name.contains("simple-truncated") {
-            // Parses (a SIMPLEBLOB does not say its key's size); refused against the key.
-            let key = PrivateKey::from_pem(&text("rsa2048.key.pem")).unwrap();
-            assert!(matches!(
-                unwrap_session_key(
-                    &key,
-                    &bytes,
-                    SessionKeyPadding::OaepSha1,
-                    RsaBackend::default()
-                ),
-                Err(EnvelopeError::Blob(FormatError::LengthMismatch { .. }))
-            ));
-            continue;
+/// Which parser a malformed file is meant for (`parse_as` in vectors.json).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Parser {
+    Public,
+    Private,
+    Simple,
+    Plaintext,
+}
+
+impl Parser {
+    fn parse(self, bytes: &[u8]) -> Result<(), FormatError> {
+        match self {
+            Self::Public => RsaPublicBlob::parse(bytes).map(drop),
+            Self::Private => RsaPrivateBlob::parse(bytes).map(drop),
+            Self::Simple => SimpleBlob::parse(bytes).map(drop),
+            Self::Plaintext => PlaintextKeyBlob::parse(bytes).map(drop),
         }
-        if name.contains("keylen-mismatch") {
-            // Well-formed, but the wrapped key is not as long as its ALG_ID says: caught on unwrap.
-            let key = PrivateKey::from_pem(&text("rsa2048.key.pem")).unwrap();
-            assert!(SimpleBlob::parse(&bytes).is_ok());
-            assert!(matches!(
-                unwrap_session_key(
-                    &key,
-                    &bytes,
-                    SessionKeyPadding::OaepSha1,
-                    RsaBackend::default()
-                ),
-                Err(EnvelopeError::KeyUnwrapFailed)
-            ));
-            continue;
-        }
-        let errors = [
-            RsaPublicBlob::parse(&bytes).err(),
-            RsaPrivateBlob::parse(&bytes).err(),
-            SimpleBlob::parse(&bytes).err(),
-            PlaintextKeyBlob::parse(&bytes).err(),
-        ];
-        let err = match info["parse_as"].as_str().unwrap() {
-            "publickeyblob" => errors[0],
-            "privatekeyblob" => errors[1],
-            "simpleblob" => errors[2],
-            "plaintextkeyblob" => errors[3],
-            "any" => {
-                assert!(
-                    errors.iter().all(Option::is_some),
-                    "{name} parsed as something"
-                );
-                errors[0]
-            }
-            other => panic!("{other}"),
-        };
-        let err = err.unwrap_or_else(|| panic!("{name} parsed: {}", info["description"]));
-        let expected = match name.as_str() {
-            n if n.contains("truncated") && !n.contains("simple") => "length",
-            n if n.contains("oversized") => "length",
-            n if n.contains("magic") => "magic",
-            n if n.contains("bitlen") => "length",
-            n if n.contains("btype") => "type",
-            n if n.contains("bversion") => "version",
-            n if n.contains("keyalg") || n.contains("session-alg") || n.contains("alg-rsa") => {
-                "alg"
-            }
-            n if n.contains("len-vs") || n.contains("keylen") => "length",
-            n if n.contains("empty")
-                || n.contains("header-only")
-                || n.contains("simple-truncated") =>
-            {
-                "short"
-            }
-            _ => "any",
-        };
-        let ok = matches!(
-            (expected, &err),
-            ("length", FormatError::LengthMismatch { .. })
-                | ("magic", FormatError::WrongRsaMagic)
-                | ("type", FormatError::WrongBlobType { .. })
-                | ("version", FormatError::UnsupportedBlobVersion { .. })
-                | ("alg", FormatError::WrongAlgId { .. })
-                | (
-                    "short",
-                    FormatError::Truncated { .. } | FormatError::LengthMismatch { .. }
-                )
-                | ("any", _)
-        );
-        assert!(
-            ok,
-            "{name}: expected a {expected} error, got {err:?} ({})",
-            info["description"]
-        );
-        // And through the key conversions: an error, never a panic.
-        assert!(public_key_from_blob(&bytes).is_err() || info["parse_as"] != "publickeyblob");
-        assert!(private_key_from_blob(&bytes, RsaBackend::default()).is_err());
     }
+
+    fn name(self) -> &'static str {
+        match self {
+            Self::Public => "publickeyblob",
+            Self::Private => "privatekeyblob",
+            Self::Simple => "simpleblob",
+            Self::Plaintext => "plaintextkeyblob",
+        }
+    }
+}
+
+/// Every file under malformed/ and the exact error its parser must give, written out per file.
+/// The files meant for every parser (`any`) have a row per parser. `None`: the file parses
+/// (what is wrong with it shows only against a key, in `malformed_simpleblobs_fail_on_unwrap`).
+fn malformed_expectations() -> Vec<(&'static str, Parser, Option<FormatError>)> {
+    use FormatError::*;
+    use Parser::*;
+    vec![
+        (
+            "public-truncated.publickeyblob",
+            Public,
+            Some(LengthMismatch { field: "modulus" }),
+        ),
+        (
+            "public-oversized.publickeyblob",
+            Public,
+            Some(LengthMismatch { field: "modulus" }),
+        ),
+        (
+            "public-magic-rsa2.publickeyblob",
+            Public,
+            Some(WrongRsaMagic),
+        ),
+        // bitlen 3072 asks for a 384-byte modulus; 256 bytes follow.
+        (
+            "public-bitlen-mismatch.publickeyblob",
+            Public,
+            Some(LengthMismatch { field: "modulus" }),
+        ),
+        (
+            "public-btype-private.publickeyblob",
+            Public,
+            Some(WrongBlobType { found: 0x07 }),
+        ),
+        (
+            "public-bversion-1.publickeyblob",
+            Public,
+            Some(UnsupportedBlobVersion { version: 1 }),
+        ),
+        (
+            "private-truncated.privatekeyblob",
+            Private,
+            Some(LengthMismatch { field: "key data" }),
+        ),
+        (
+            "private-magic-rsa1.privatekeyblob",
+            Private,
+            Some(WrongRsaMagic),
+        ),
+        (
+            "simple-btype-public.simpleblob",
+            Simple,
+            Some(WrongBlobType { found: 0x06 }),
+        ),
+        (
+            "simple-keyalg-rsa-sign.simpleblob",
+            Simple,
+            Some(WrongAlgId {
+                field: "key exchange",
+                found: 0x2400,
+            }),
+        ),
+        (
+            "simple-session-alg-rsa-keyx.simpleblob",
+            Simple,
+            Some(WrongAlgId {
+                field: "session key",
+                found: 0xA400,
+            }),
+        ),
+        ("simple-truncated.simpleblob", Simple, None),
+        ("simple-keylen-mismatch.simpleblob", Simple, None),
+        (
+            "plaintext-alg-rsa-keyx.plaintextkeyblob",
+            Plaintext,
+            Some(WrongAlgId {
+                field: "key",
+                found: 0xA400,
+            }),
+        ),
+        (
+            "plaintext-len-vs-alg.plaintextkeyblob",
+            Plaintext,
+            Some(LengthMismatch {
+                field: "key length",
+            }),
+        ),
+        (
+            "plaintext-len-vs-data.plaintextkeyblob",
+            Plaintext,
+            Some(LengthMismatch { field: "key" }),
+        ),
+        (
+            "empty.bin",
+            Public,
+            Some(Truncated {
+                field: "BLOBHEADER",
+            }),
+        ),
+        (
+            "empty.bin",
+            Private,
+            Some(Truncated {
+                field: "BLOBHEADER",
+            }),
+        ),
+        (
+            "empty.bin",
+            Simple,
+            Some(Truncated {
+                field: "BLOBHEADER",
+            }),
+        ),
+        (
+            "empty.bin",
+            Plaintext,
+            Some(Truncated {
+                field: "BLOBHEADER",
+            }),
+        ),
+        (
+            "header-only.publickeyblob",
+            Public,
+            Some(Truncated { field: "RSAPUBKEY" }),
+        ),
+        (
+            "header-only.publickeyblob",
+            Private,
+            Some(WrongBlobType { found: 0x06 }),
+        ),
+        (
+            "header-only.publickeyblob",
+            Simple,
+            Some(WrongBlobType { found: 0x06 }),
+        ),
+        (
+            "header-only.publickeyblob",
+            Plaintext,
+            Some(WrongBlobType { found: 0x06 }),
+        ),
+    ]
+}
+
+#[test]
+fn malformed_blobs_give_their_stated_errors() {
+    let v = vectors();
+    let index = v["malformed"].as_object().unwrap();
+    let table = malformed_expectations();
+
+    // The table, the index and the directory name the same files, with the same parser.
+    let mut in_table: Vec<String> = table
+        .iter()
+        .map(|(f, ..)| format!("malformed/{f}"))
+        .collect();
+    in_table.dedup();
+    let mut in_index: Vec<String> = index.keys().cloned().collect();
+    in_index.sort();
+    in_table.sort();
+    assert_eq!(in_table, in_index);
+    let mut on_disk: Vec<String> = std::fs::read_dir(data().join("malformed"))
+        .unwrap()
+        .map(|e| format!("malformed/{}", e.unwrap().file_name().to_string_lossy()))
+        .collect();
+    on_disk.sort();
+    assert_eq!(on_disk, in_index);
+
+    for (file, parser, expected) in &table {
+        let name = format!("malformed/{file}");
+        let parse_as = index[&name]["parse_as"].as_str().unwrap();
+        assert!(
+            parse_as == "any" || parse_as == parser.name(),
+            "{name}: {parse_as}"
+        );
+        let bytes = read(&name);
+        assert_eq!(
+            parser.parse(&bytes).err(),
+            *expected,
+            "{name} as {} ({})",
+            parser.name(),
+            index[&name]["description"]
+        );
+    }
+}
+
+#[test]
+fn malformed_key_blobs_are_key_errors_and_simpleblobs_rejections() {
+    let key = PrivateKey::from_pem(&text("rsa2048.key.pem")).unwrap();
+    for (file, parser, expected) in malformed_expectations() {
+        let bytes = read(&format!("malformed/{file}"));
+        let Some(expected) = expected else { continue };
+        // The conversions pass the parser's error on, typed by what the file was used as:
+        // a key file (KeyBlob, not a rejection) or a wrapped session key (a rejection).
+        match parser {
+            Parser::Public => {
+                let err = public_key_from_blob(&bytes).unwrap_err();
+                assert!(
+                    matches!(err, EnvelopeError::KeyBlob(e) if e == expected),
+                    "{file}: {err:?}"
+                );
+                assert!(!err.is_rejection());
+            }
+            Parser::Private => {
+                for &backend in RsaBackend::ALL {
+                    let err = private_key_from_blob(&bytes, backend).unwrap_err();
+                    assert!(
+                        matches!(err, EnvelopeError::KeyBlob(e) if e == expected),
+                        "{file}: {err:?}"
+                    );
+                    assert!(!err.is_rejection());
+                }
+            }
+            Parser::Simple => {
+                let err = unwrap_session_key(
+                    &key,
+                    &bytes,
+                    SessionKeyPadding::OaepSha1,
+                    RsaBackend::default(),
+                )
+                .unwrap_err();
+                assert!(
+                    matches!(err, EnvelopeError::SessionKeyBlob(e) if e == expected),
+                    "{file}: {err:?}"
+                );
+                assert!(err.is_rejection());
+            }
+            Parser::Plaintext => {}
+        }
+    }
+}
+
+#[test]
+fn malformed_simpleblobs_fail_on_unwrap() {
+    let key = PrivateKey::from_pem(&text("rsa2048.key.pem")).unwrap();
+    let unwrap = |file: &str| {
+        unwrap_session_key(
+            &key,
+            &read(&format!("malformed/{file}")),
+            SessionKeyPadding::OaepSha1,
+            RsaBackend::default(),
+        )
+        .unwrap_err()
+    };
+    // A SIMPLEBLOB does not say its key's size; against the key, the length is wrong.
+    assert!(matches!(
+        unwrap("simple-truncated.simpleblob"),
+        EnvelopeError::SessionKeyBlob(FormatError::LengthMismatch {
+            field: "encrypted key (for this key's modulus)"
+        })
+    ));
+    // Well-formed, but the wrapped key is not as long as its ALG_ID says: the single unwrap error.
+    assert!(matches!(
+        unwrap("simple-keylen-mismatch.simpleblob"),
+        EnvelopeError::KeyUnwrapFailed
+    ));
+}
+
+/// The 2048-bit PUBLICKEYBLOB with `edit` applied.
+fn public_blob_with(edit: impl FnOnce(&mut Vec<u8>)) -> Vec<u8> {
+    let mut blob = read("rsa2048.publickeyblob");
+    edit(&mut blob);
+    blob
+}
+
+#[test]
+fn unusable_public_key_numbers_are_refused_at_import() {
+    // The modulus is little-endian: byte 20 is its lowest.
+    let even = public_blob_with(|b| b[20] &= 0xFE);
+    assert!(matches!(
+        public_key_from_blob(&even),
+        Err(EnvelopeError::KeyBlob(FormatError::InvalidRsaNumber {
+            field: "modulus"
+        }))
+    ));
+    for e in [0u32, 1, 2, 65536] {
+        let blob = public_blob_with(|b| b[16..20].copy_from_slice(&e.to_le_bytes()));
+        assert!(
+            matches!(
+                public_key_from_blob(&blob),
+                Err(EnvelopeError::KeyBlob(FormatError::InvalidRsaNumber {
+                    field: "pubexp"
+                }))
+            ),
+            "e = {e}"
+        );
+    }
+    // Well-formed RSA numbers that dp does not accept: policy, an invalid key.
+    let three = public_blob_with(|b| b[16..20].copy_from_slice(&3u32.to_le_bytes()));
+    assert!(
+        matches!(public_key_from_blob(&three), Err(EnvelopeError::InvalidKey(why)) if why.contains("65537"))
+    );
+    for bits in [1024u32, 8200] {
+        let mut modulus = vec![0xA5; bits as usize / 8];
+        modulus[0] = 0xC3;
+        let blob = RsaPublicBlob {
+            alg: dp_format::capi::AlgId::RsaKeyx,
+            bit_len: bits,
+            public_exponent: 65537,
+            modulus,
+        }
+        .encode()
+        .unwrap();
+        assert!(
+            matches!(public_key_from_blob(&blob), Err(EnvelopeError::InvalidKey(why)) if why.contains("2048 to 8192")),
+            "{bits}"
+        );
+    }
+    // And a PRIVATEKEYBLOB whose modulus is even never reaches the RSA backend.
+    let mut private = read("rsa2048.privatekeyblob");
+    private[20] &= 0xFE;
+    for &backend in RsaBackend::ALL {
+        assert!(matches!(
+            private_key_from_blob(&private, backend),
+            Err(EnvelopeError::KeyBlob(FormatError::InvalidRsaNumber {
+                field: "modulus"
+            }))
+        ));
+    }
+}
+
+#[test]
+fn an_even_modulus_key_is_not_exported_as_a_blob() {
+    // A PEM can carry an even modulus (PublicKey does not check parity); the BLOB writer refuses it.
+    let public = PublicKey::from_pem(&text("rsa2048.pub.pem")).unwrap();
+    let mut der = public.spki_der().to_vec();
+    // RSAPublicKey ends with the modulus' last byte, then INTEGER 65537 (02 03 01 00 01).
+    let low = der.len() - 6;
+    assert_eq!(&der[low + 1..], &[0x02, 0x03, 0x01, 0x00, 0x01]);
+    der[low] &= 0xFE;
+    let even = PublicKey::from_spki_der(&der).unwrap();
+    assert!(matches!(
+        public_key_to_blob(&even),
+        Err(EnvelopeError::KeyBlob(FormatError::InvalidRsaNumber {
+            field: "modulus"
+        }))
+    ));
+}
+
+#[test]
+fn message_decryption_is_a_padding_oracle() {
+    // Documents why `dp capi open` needs --danger-no-integrity: with no MAC, the only check is
+    // the CBC padding, and whether it passes depends on the ciphertext in a way an attacker
+    // can steer. Of the 256 values of the last byte of the second-to-last block, exactly two
+    // decrypt: the original (full padding block 10..10) and the one that makes it end in 01.
+    let v = vectors();
+    let key = hex::decode(v["message"]["key_hex"].as_str().unwrap()).unwrap();
+    let message = read("message-aes256.bin");
+    let target = message.len() - 16 - 1;
+    let mut opened = Vec::new();
+    for x in 0..=255u8 {
+        let mut tweaked = message.clone();
+        tweaked[target] = x;
+        match danger_decrypt_message(AesKeySize::Aes256, &key, &tweaked) {
+            Ok(_) => opened.push(x),
+            Err(e) => assert!(matches!(e, EnvelopeError::KeyUnwrapFailed), "{e:?}"),
+        }
+    }
+    let original = message[target];
+    let mut expected = vec![original, original ^ 0x10 ^ 0x01];
+    expected.sort_unstable();
+    assert_eq!(opened, expected);
 }
 
 #[test]

@@ -229,6 +229,20 @@ fn rsa_bit_len(bit_len: u32, multiple: u32) -> Result<usize, FormatError> {
     usize::try_from(bit_len / 8).map_err(|_| FormatError::LengthMismatch { field: "bitlen" })
 }
 
+/// Rejects numbers no RSA key has, so that a BLOB that parses describes a key that RSA
+/// libraries accept: the modulus is a product of odd primes, hence odd; the public exponent is
+/// odd (it must be coprime to the even λ(n)) and at least 3. Which sizes and exponents are
+/// *acceptable* is policy, decided by whoever uses the key.
+fn check_rsa_numbers(modulus: &[u8], public_exponent: u32) -> Result<(), FormatError> {
+    if modulus.last().is_none_or(|low| low & 1 == 0) {
+        return Err(FormatError::InvalidRsaNumber { field: "modulus" });
+    }
+    if public_exponent < 3 || public_exponent & 1 == 0 {
+        return Err(FormatError::InvalidRsaNumber { field: "pubexp" });
+    }
+    Ok(())
+}
+
 /// An RSA public key from a `PUBLICKEYBLOB`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RsaPublicBlob {
@@ -247,7 +261,9 @@ impl RsaPublicBlob {
     ///
     /// # Errors
     /// Wrong type, version, ALG_ID or magic; lengths that disagree with `bitlen`; a modulus
-    /// whose bit length is not `bitlen`; trailing bytes.
+    /// whose bit length is not `bitlen`; trailing bytes; then
+    /// [`FormatError::InvalidRsaNumber`] for an even modulus or an even public exponent or one
+    /// below 3.
     pub fn parse(bytes: &[u8]) -> Result<Self, FormatError> {
         let mut r = Reader(bytes);
         let alg = AlgId::from_value(header(&mut r, BlobType::PublicKeyBlob)?, "key")?;
@@ -271,6 +287,7 @@ impl RsaPublicBlob {
             return Err(FormatError::LengthMismatch { field: "bitlen" });
         }
         r.finish()?;
+        check_rsa_numbers(&modulus, public_exponent)?;
         Ok(Self {
             alg,
             bit_len,
@@ -282,12 +299,14 @@ impl RsaPublicBlob {
     /// Serializes a `PUBLICKEYBLOB`.
     ///
     /// # Errors
-    /// [`FormatError::LengthMismatch`] when the modulus is not `bit_len` bits.
+    /// [`FormatError::LengthMismatch`] when the modulus is not `bit_len` bits;
+    /// [`FormatError::InvalidRsaNumber`] for numbers [`Self::parse`] would refuse.
     pub fn encode(&self) -> Result<Vec<u8>, FormatError> {
         let n = rsa_bit_len(self.bit_len, 8)?;
         if bit_length(&self.modulus) != self.bit_len {
             return Err(FormatError::LengthMismatch { field: "bitlen" });
         }
+        check_rsa_numbers(&self.modulus, self.public_exponent)?;
         let mut out = Vec::with_capacity(HEADER_LEN + RSAPUBKEY_LEN + n);
         write_header(&mut out, BlobType::PublicKeyBlob, self.alg);
         out.extend_from_slice(&MAGIC_RSA1.to_le_bytes());
@@ -337,7 +356,8 @@ impl RsaPrivateBlob {
     /// Parses a `PRIVATEKEYBLOB`.
     ///
     /// # Errors
-    /// As [`RsaPublicBlob::parse`], with the `RSA2` magic and the eight numbers' slots.
+    /// As [`RsaPublicBlob::parse`], with the `RSA2` magic and the eight numbers' slots. Whether
+    /// the private numbers match the public ones is for the RSA implementation to check.
     pub fn parse(bytes: &[u8]) -> Result<Self, FormatError> {
         let mut r = Reader(bytes);
         let alg = AlgId::from_value(header(&mut r, BlobType::PrivateKeyBlob)?, "key")?;
@@ -373,6 +393,7 @@ impl RsaPrivateBlob {
             return Err(FormatError::LengthMismatch { field: "bitlen" });
         }
         r.finish()?;
+        check_rsa_numbers(&blob.modulus, blob.public_exponent)?;
         Ok(blob)
     }
 
@@ -380,12 +401,14 @@ impl RsaPrivateBlob {
     ///
     /// # Errors
     /// [`FormatError::LengthMismatch`] when a number does not fit its slot (primes of unequal
-    /// size cannot be represented).
+    /// size cannot be represented); [`FormatError::InvalidRsaNumber`] as for
+    /// [`RsaPublicBlob::encode`].
     pub fn encode(&self) -> Result<Vec<u8>, FormatError> {
         let n = rsa_bit_len(self.bit_len, 16)?;
         if bit_length(&self.modulus) != self.bit_len {
             return Err(FormatError::LengthMismatch { field: "bitlen" });
         }
+        check_rsa_numbers(&self.modulus, self.public_exponent)?;
         let half = n / 2;
         let mut out = Vec::with_capacity(HEADER_LEN + RSAPUBKEY_LEN + 2 * n + 5 * half);
         write_header(&mut out, BlobType::PrivateKeyBlob, self.alg);
@@ -532,6 +555,7 @@ mod tests {
     fn modulus(bits: usize) -> Vec<u8> {
         let mut m = vec![0x5Au8; bits / 8];
         m[0] = 0xC1;
+        m[bits / 8 - 1] = 0x5B; // odd, as every RSA modulus
         m
     }
 
@@ -687,6 +711,51 @@ mod tests {
     }
 
     #[test]
+    fn rejects_numbers_no_rsa_key_has() -> Result<(), FormatError> {
+        let blob = RsaPublicBlob {
+            alg: AlgId::RsaKeyx,
+            bit_len: 2048,
+            public_exponent: 65537,
+            modulus: modulus(2048),
+        };
+        let good = blob.encode()?;
+        // The modulus is little-endian on the wire: its lowest byte comes first.
+        let mut even = good.clone();
+        even[20] &= 0xFE;
+        assert_eq!(
+            RsaPublicBlob::parse(&even),
+            Err(FormatError::InvalidRsaNumber { field: "modulus" })
+        );
+        for e in [0u32, 1, 2, 4, 65536] {
+            let mut bad = good.clone();
+            bad[16..20].copy_from_slice(&e.to_le_bytes());
+            assert_eq!(
+                RsaPublicBlob::parse(&bad),
+                Err(FormatError::InvalidRsaNumber { field: "pubexp" }),
+                "e = {e}"
+            );
+        }
+        // Odd exponents other than 65537 are well-formed; refusing them is policy.
+        let mut three = good.clone();
+        three[16..20].copy_from_slice(&3u32.to_le_bytes());
+        assert_eq!(RsaPublicBlob::parse(&three)?.public_exponent, 3);
+        // The encoder refuses what the parser would.
+        let mut even_blob = blob.clone();
+        even_blob.modulus[255] = 0x5A;
+        assert_eq!(
+            even_blob.encode(),
+            Err(FormatError::InvalidRsaNumber { field: "modulus" })
+        );
+        let mut one = blob.clone();
+        one.public_exponent = 1;
+        assert_eq!(
+            one.encode(),
+            Err(FormatError::InvalidRsaNumber { field: "pubexp" })
+        );
+        Ok(())
+    }
+
+    #[test]
     fn private_blob_round_trip() -> Result<(), FormatError> {
         let half = |b: u8| {
             let mut v = vec![b; 128];
@@ -715,6 +784,18 @@ mod tests {
         assert_eq!(
             format!("{parsed:?}"),
             "RsaPrivateBlob { alg: RsaKeyx, bit_len: 2048, .. }"
+        );
+        let mut even = bytes.clone();
+        even[20] &= 0xFE;
+        assert_eq!(
+            RsaPrivateBlob::parse(&even),
+            Err(FormatError::InvalidRsaNumber { field: "modulus" })
+        );
+        let mut e_even = blob.clone();
+        e_even.public_exponent = 65536;
+        assert_eq!(
+            e_even.encode(),
+            Err(FormatError::InvalidRsaNumber { field: "pubexp" })
         );
         let mut too_big = blob.clone();
         too_big.prime1 = vec![0xFF; 129];

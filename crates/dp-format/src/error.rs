@@ -89,6 +89,12 @@ pub enum FormatError {
         /// Which field.
         field: &'static str,
     },
+    /// A BLOB's RSA number cannot belong to any RSA key: an even modulus, or a public exponent
+    /// that is even or below 3. The BLOB is well-formed, the key it describes is not.
+    InvalidRsaNumber {
+        /// Which field (`modulus` or `pubexp`).
+        field: &'static str,
+    },
 }
 
 impl fmt::Display for FormatError {
@@ -135,6 +141,9 @@ impl fmt::Display for FormatError {
             }
             Self::WrongRsaMagic => f.write_str("wrong RSAPUBKEY magic for this BLOB type"),
             Self::LengthMismatch { field } => write!(f, "{field} does not match the BLOB's length"),
+            Self::InvalidRsaNumber { field } => {
+                write!(f, "the {field} cannot be part of an RSA key")
+            }
         }
     }
 }

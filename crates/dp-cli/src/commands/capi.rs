@@ -104,7 +104,7 @@ fn export_key(input: &Path, format: BlobFormat, output: &Path) -> Result<(), Cli
 
 fn import_key(input: &Path, output: &Path) -> Result<(), CliError> {
     let bytes = read(input)?;
-    let kind = blob_type(&bytes).map_err(|e| key_error(input, &EnvelopeError::Blob(e)))?;
+    let kind = blob_type(&bytes).map_err(|e| key_error(input, &EnvelopeError::KeyBlob(e)))?;
     match kind {
         BlobType::PublicKeyBlob => {
             let key = public_key_from_blob(&bytes).map_err(|e| key_error(input, &e))?;
@@ -115,7 +115,8 @@ fn import_key(input: &Path, output: &Path) -> Result<(), CliError> {
                 .map_err(|e| key_error(input, &e))?;
             write_new_file(output, key.to_pem().as_bytes(), true)
         }
-        BlobType::SimpleBlob | BlobType::PlaintextKeyBlob => Err(CliError::rejected(format!(
+        // The wrong kind of key file: a key-file error (1), as for any other unusable key.
+        BlobType::SimpleBlob | BlobType::PlaintextKeyBlob => Err(CliError::runtime(format!(
             "{}: a {} holds a session key, not an RSA key",
             input.display(),
             if kind == BlobType::SimpleBlob {
@@ -172,6 +173,17 @@ fn seal(args: &CapiSealArgs) -> Result<(), CliError> {
 }
 
 fn open(args: &CapiOpenArgs) -> Result<(), CliError> {
+    // Asked for before any file is read: the acknowledgement is about the command, not the input.
+    if !args.danger_no_integrity {
+        return Err(CliError::usage(
+            "`dp capi open` needs --danger-no-integrity: CryptoAPI messages have no integrity protection",
+        )
+        .with_hint(
+            "a modified message is not detected, and whether it decrypts (exit 0 or 3) is a CBC \
+             padding oracle that reveals the plaintext to whoever can submit messages and see the \
+             result; pass --danger-no-integrity only for trusted input, or use `dp envelope`",
+        ));
+    }
     let key = private_key(&args.key)?;
     let blob = read(&args.session_key)?;
     let message = read(&args.message)?;
@@ -182,15 +194,23 @@ fn open(args: &CapiOpenArgs) -> Result<(), CliError> {
         RsaBackend::default(),
     )
     .map_err(|e| {
-        let err = CliError::from_envelope(&e);
-        if args.legacy_pkcs1 {
-            err
-        } else {
+        let mut err = CliError::from_envelope(&e);
+        err.message = format!("{}: {}", args.session_key.display(), err.message);
+        if matches!(e, EnvelopeError::KeyUnwrapFailed) && !args.legacy_pkcs1 {
             err.with_hint("if the sender used CryptoAPI's default padding, pass --legacy-pkcs1")
+        } else {
+            err
         }
     })?;
-    let plaintext = danger_decrypt_message(aes, &session_key, &message)
-        .map_err(|e| CliError::from_envelope(&e))?;
+    // One message for every cause (length, padding): the status is an oracle already, the text
+    // need not say more.
+    let plaintext = danger_decrypt_message(aes, &session_key, &message).map_err(|_| {
+        CliError::rejected(format!(
+            "{}: the message does not decrypt with this session key",
+            args.message.display()
+        ))
+        .with_hint("is it the message that goes with this SIMPLEBLOB, and complete?")
+    })?;
     warn_legacy();
     Output::new(args.output.as_deref()).write_all(&plaintext)
 }

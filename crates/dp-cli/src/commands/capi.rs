@@ -3,7 +3,6 @@
 //! The BLOB layouts are in `dp-format`, the conversions and the cryptography in
 //! `dp-envelope::capi`; here are only files and messages.
 
-use std::fs;
 use std::io::IsTerminal;
 use std::path::Path;
 
@@ -20,7 +19,7 @@ use zeroize::Zeroizing;
 use crate::cli::{BlobFormat, CapiAlg, CapiCommand, CapiOpenArgs, CapiSealArgs};
 use crate::commands::key_files::{key_error, write_new_file};
 use crate::error::CliError;
-use crate::io::{Output, read_input};
+use crate::io::{MAX_INPUT_BYTES, MAX_KEY_FILE_BYTES, Output, read_file, read_input};
 
 pub(crate) fn run(command: &CapiCommand) -> Result<(), CliError> {
     match command {
@@ -35,10 +34,10 @@ pub(crate) fn run(command: &CapiCommand) -> Result<(), CliError> {
     }
 }
 
-fn read(path: &Path) -> Result<Zeroizing<Vec<u8>>, CliError> {
-    fs::read(path)
-        .map(Zeroizing::new)
-        .map_err(|e| CliError::io(&format!("cannot read {}", path.display()), &e))
+/// Reads a key file, SIMPLEBLOB or message: regular files only, capped like every whole-file
+/// input (key files and SIMPLEBLOBs are small; messages are held in memory).
+fn read(path: &Path, limit: u64) -> Result<Zeroizing<Vec<u8>>, CliError> {
+    read_file(path, limit).map(Zeroizing::new)
 }
 
 fn is_pem(bytes: &[u8]) -> bool {
@@ -55,7 +54,7 @@ fn pem_text<'a>(path: &Path, bytes: &'a [u8]) -> Result<&'a str, CliError> {
 
 /// A public key from PEM, or from a PUBLICKEYBLOB.
 fn public_key(path: &Path) -> Result<PublicKey, CliError> {
-    let bytes = read(path)?;
+    let bytes = read(path, MAX_KEY_FILE_BYTES)?;
     if is_pem(&bytes) {
         PublicKey::from_pem(pem_text(path, &bytes)?)
     } else {
@@ -66,7 +65,7 @@ fn public_key(path: &Path) -> Result<PublicKey, CliError> {
 
 /// A private key from PEM (PKCS#8), or from a PRIVATEKEYBLOB.
 fn private_key(path: &Path) -> Result<PrivateKey, CliError> {
-    let bytes = read(path)?;
+    let bytes = read(path, MAX_KEY_FILE_BYTES)?;
     if is_pem(&bytes) {
         PrivateKey::from_pem(pem_text(path, &bytes)?)
     } else {
@@ -76,7 +75,7 @@ fn private_key(path: &Path) -> Result<PrivateKey, CliError> {
 }
 
 fn export_key(input: &Path, format: BlobFormat, output: &Path) -> Result<(), CliError> {
-    let bytes = read(input)?;
+    let bytes = read(input, MAX_KEY_FILE_BYTES)?;
     let text = pem_text(input, &bytes)?;
     let is_private = text.contains("-----BEGIN PRIVATE KEY-----");
     let blob = match (format, is_private) {
@@ -103,7 +102,7 @@ fn export_key(input: &Path, format: BlobFormat, output: &Path) -> Result<(), Cli
 }
 
 fn import_key(input: &Path, output: &Path) -> Result<(), CliError> {
-    let bytes = read(input)?;
+    let bytes = read(input, MAX_KEY_FILE_BYTES)?;
     let kind = blob_type(&bytes).map_err(|e| key_error(input, &EnvelopeError::KeyBlob(e)))?;
     match kind {
         BlobType::PublicKeyBlob => {
@@ -185,8 +184,8 @@ fn open(args: &CapiOpenArgs) -> Result<(), CliError> {
         ));
     }
     let key = private_key(&args.key)?;
-    let blob = read(&args.session_key)?;
-    let message = read(&args.message)?;
+    let blob = read(&args.session_key, MAX_KEY_FILE_BYTES)?;
+    let message = read(&args.message, MAX_INPUT_BYTES)?;
     let (aes, session_key) = unwrap_session_key(
         &key,
         &blob,

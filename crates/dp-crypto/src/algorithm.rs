@@ -340,8 +340,30 @@ impl Algorithm {
     }
 
     /// Position in [`Algorithm::ALL`], for per-algorithm caches.
-    pub(crate) fn index(self) -> usize {
-        Self::ALL.iter().position(|a| *a == self).unwrap_or(0)
+    ///
+    /// Computed from the variant rather than searched for, so there is no "not found" case to
+    /// paper over with a default (which would hand one algorithm another's context header);
+    /// `indices_are_distinct` checks it against the order of `ALL`.
+    pub(crate) const fn index(self) -> usize {
+        const fn aes(aes: AesKeySize) -> usize {
+            match aes {
+                AesKeySize::Aes128 => 0,
+                AesKeySize::Aes192 => 1,
+                AesKeySize::Aes256 => 2,
+            }
+        }
+        match self {
+            Self::CbcHmac { aes: size, mac } => {
+                let row = match mac {
+                    ValidationAlgorithm::HmacSha256 => 0,
+                    ValidationAlgorithm::HmacSha512 => 1,
+                    ValidationAlgorithm::HmacSha1 => 2,
+                    ValidationAlgorithm::HmacSha384 => 3,
+                };
+                row * 3 + aes(size)
+            }
+            Self::Gcm { aes: size } => 12 + aes(size),
+        }
     }
 }
 
@@ -399,7 +421,11 @@ mod tests {
             "AES_256_CBC+HMACSHA1",
             "3DES",
         ] {
-            assert!(bad.parse::<Algorithm>().is_err(), "{bad}");
+            assert_eq!(
+                bad.parse::<Algorithm>(),
+                Err(CryptoError::UnknownAlgorithm(bad.to_owned())),
+                "{bad}"
+            );
         }
         Ok(())
     }

@@ -16,9 +16,8 @@
 
 use std::sync::OnceLock;
 
-use zeroize::Zeroizing;
-
-use crate::{Algorithm, Sp800108Kdf, cbc_hmac, gcm};
+use crate::primitives::{self, BLOCK_SIZE, GCM_NONCE_SIZE, GCM_TAG_SIZE};
+use crate::{Algorithm, Sp800108Kdf};
 
 static CACHE: [OnceLock<Vec<u8>>; Algorithm::ALL.len()] = [const { OnceLock::new() }; 15];
 
@@ -27,6 +26,13 @@ pub fn context_header(algorithm: Algorithm) -> &'static [u8] {
     CACHE[algorithm.index()].get_or_init(|| compute(algorithm))
 }
 
+#[expect(
+    clippy::expect_used,
+    reason = "every input is a constant of the algorithm: the KDF is asked for at most 96 bytes \
+              (far below its 2^29-byte limit), the keys it hands out have their cipher's length, \
+              and GCM seals an empty plaintext; a header built from a default value instead would \
+              silently break compatibility with .NET"
+)]
 fn compute(algorithm: Algorithm) -> Vec<u8> {
     let kdf = Sp800108Kdf::new(&[]);
     let key_len = algorithm.aes().key_len();
@@ -35,32 +41,35 @@ fn compute(algorithm: Algorithm) -> Vec<u8> {
         Algorithm::CbcHmac { aes, mac } => {
             let digest_len = mac.digest_len();
             header.extend_from_slice(&[0x00, 0x00]);
-            for n in [key_len, 16, digest_len, digest_len] {
+            for n in [key_len, BLOCK_SIZE, digest_len, digest_len] {
                 header.extend_from_slice(&be32(n));
             }
-            let mut keys = Zeroizing::new(vec![0u8; key_len + digest_len]);
-            // Lengths are at most 96 bytes: the KDF cannot refuse them.
-            let _ = kdf.derive(&[], &[], &[], &mut keys);
-            let (k_e, k_h) = keys.split_at(key_len);
-            cbc_hmac::cbc_encrypt_append(aes, k_e, &[0u8; 16], &[], &mut header);
-            cbc_hmac::mac_append(mac, k_h, &[], &[], &mut header);
+            let keys = kdf
+                .derive_cbc_subkeys(&[], &[], &[], aes, mac)
+                .expect("at most 96 bytes of subkeys");
+            primitives::cbc_encrypt_append(&keys.encryption, &[0u8; BLOCK_SIZE], &[], &mut header);
+            primitives::hmac_append(&keys.validation, &[], &[], &mut header);
         }
         Algorithm::Gcm { aes } => {
             header.extend_from_slice(&[0x00, 0x01]);
-            for n in [key_len, 12, 16, 16] {
+            for n in [key_len, GCM_NONCE_SIZE, BLOCK_SIZE, GCM_TAG_SIZE] {
                 header.extend_from_slice(&be32(n));
             }
-            let mut k_e = Zeroizing::new(vec![0u8; key_len]);
-            let _ = kdf.derive(&[], &[], &[], &mut k_e);
-            let mut empty: [u8; 0] = [];
-            let tag = gcm::seal_in_place(aes, &k_e, &[0u8; 12], &mut empty);
-            header.extend_from_slice(&tag);
+            let k_e = kdf
+                .derive_gcm_subkey(&[], &[], &[], aes)
+                .expect("at most 32 bytes of subkey");
+            // The plaintext is empty, so only the tag is appended.
+            primitives::gcm_seal_append(&k_e, &[0u8; GCM_NONCE_SIZE], &[], &mut header)
+                .expect("an empty plaintext is within AES-GCM's length limit");
         }
     }
     header
 }
 
+#[expect(
+    clippy::expect_used,
+    reason = "the sizes written are key, block, nonce, tag and digest lengths: at most 64"
+)]
 fn be32(n: usize) -> [u8; 4] {
-    // Sizes here are at most 64.
-    u32::try_from(n).unwrap_or(u32::MAX).to_be_bytes()
+    u32::try_from(n).expect("at most 64").to_be_bytes()
 }

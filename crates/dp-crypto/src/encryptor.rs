@@ -19,8 +19,8 @@ pub struct AuthenticatedEncryptor {
 impl AuthenticatedEncryptor {
     /// Prepares an encryptor; the master key may be dropped afterwards.
     pub fn new(algorithm: Algorithm, master_key: &MasterKey) -> Self {
-        // Touch the cache so the context header is computed once, up front.
-        let _ = crate::context_header::context_header(algorithm);
+        // Compute the context header once, up front; the cache keeps it.
+        crate::context_header::context_header(algorithm);
         Self {
             algorithm,
             kdf: Sp800108Kdf::new(master_key.expose_secret()),
@@ -45,8 +45,9 @@ impl AuthenticatedEncryptor {
     /// Appending lets a protector write the 20-byte payload header first and avoid a copy.
     ///
     /// # Errors
-    /// [`CryptoError::RandomSourceFailed`] if no randomness is available; `out` may then hold a
-    /// partial body and must be discarded.
+    /// [`CryptoError::RandomSourceFailed`] if no randomness is available;
+    /// [`CryptoError::PlaintextTooLong`] above AES-GCM's limit (2^36 − 32 bytes). On error `out`
+    /// is exactly as it was: no partial body, and never plaintext.
     pub fn encrypt_append(
         &self,
         plaintext: &[u8],
@@ -54,18 +55,24 @@ impl AuthenticatedEncryptor {
         rng: &dyn SecureRandom,
         out: &mut Vec<u8>,
     ) -> Result<(), CryptoError> {
-        match self.algorithm {
+        let start = out.len();
+        let result = match self.algorithm {
             Algorithm::CbcHmac { aes, mac } => {
                 cbc_hmac::encrypt_append(&self.kdf, aes, mac, plaintext, aad, rng, out)
             }
             Algorithm::Gcm { aes } => gcm::encrypt_append(&self.kdf, aes, plaintext, aad, rng, out),
+        };
+        if result.is_err() {
+            // Both encryptors fail before appending; this holds the contract should that change.
+            out.truncate(start);
         }
+        result
     }
 
     /// Encrypts and authenticates `plaintext`, returning the body.
     ///
     /// # Errors
-    /// [`CryptoError::RandomSourceFailed`] if no randomness is available.
+    /// As [`encrypt_append`](Self::encrypt_append).
     pub fn encrypt(
         &self,
         plaintext: &[u8],

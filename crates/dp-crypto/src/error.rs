@@ -17,6 +17,9 @@ pub enum CryptoError {
     OutputTooLong,
     /// A raw cipher key has the wrong length for its algorithm (API misuse).
     InvalidKeyLength,
+    /// The plaintext is longer than the cipher can encrypt under one nonce (AES-GCM: 2^36 − 32
+    /// bytes). Nothing is written.
+    PlaintextTooLong,
 }
 
 impl fmt::Display for CryptoError {
@@ -27,6 +30,7 @@ impl fmt::Display for CryptoError {
             Self::UnknownAlgorithm(name) => write!(f, "unsupported algorithm `{name}`"),
             Self::OutputTooLong => f.write_str("requested key derivation output is too long"),
             Self::InvalidKeyLength => f.write_str("the key has the wrong length for the cipher"),
+            Self::PlaintextTooLong => f.write_str("the plaintext is too long for the cipher"),
         }
     }
 }

@@ -1,10 +1,19 @@
 use core::fmt;
 
-use hmac::{Hmac, KeyInit, Mac};
+use hmac::{Hmac, Mac};
 use sha2::Sha512;
-use zeroize::Zeroize;
+use zeroize::{Zeroize, Zeroizing};
 
-use crate::CryptoError;
+use crate::primitives::{AesKey, HmacKey, hmac_keyed};
+use crate::{AesKeySize, CryptoError, ValidationAlgorithm};
+
+/// The subkeys of one CBC + HMAC payload, typed so that neither can have the wrong length.
+pub(crate) struct CbcSubkeys {
+    /// `K_E`, the AES-CBC key.
+    pub(crate) encryption: AesKey,
+    /// `K_H`, the HMAC key (`digest_len` bytes, as .NET derives it).
+    pub(crate) validation: HmacKey,
+}
 
 /// NIST SP800-108 KDF in counter mode with HMAC-SHA512, exactly as .NET implements it.
 ///
@@ -30,13 +39,10 @@ const PRF_OUTPUT_LEN: usize = 64;
 impl Sp800108Kdf {
     /// Keys the PRF with a key-derivation key of any length (HMAC hashes keys over 128 bytes).
     pub fn new(kdk: &[u8]) -> Self {
-        // HMAC accepts keys of every length, so this cannot fail; an empty key is valid too
-        // (.NET's context headers are derived with one).
-        let prf = match <Hmac<Sha512> as KeyInit>::new_from_slice(kdk) {
-            Ok(prf) => prf,
-            Err(_) => unreachable_hmac_key(),
-        };
-        Self { prf }
+        // An empty key is valid too (.NET's context headers are derived with one).
+        Self {
+            prf: hmac_keyed(kdk),
+        }
     }
 
     /// Fills `out` with key material for one `(label, context header, context)` triple.
@@ -73,12 +79,47 @@ impl Sp800108Kdf {
         }
         Ok(())
     }
-}
 
-#[cold]
-fn unreachable_hmac_key() -> ! {
-    // `Hmac::new_from_slice` only fails for fixed-size-key MACs; HMAC has none.
-    panic!("HMAC rejected a key length")
+    /// Derives `K_E || K_H` in one call (`L` covers both, as in .NET) and hands them out typed.
+    ///
+    /// # Errors
+    /// None in practice (at most 96 bytes are requested); errors of [`derive`] are passed on.
+    ///
+    /// [`derive`]: Sp800108Kdf::derive
+    pub(crate) fn derive_cbc_subkeys(
+        &self,
+        label: &[u8],
+        context_header: &[u8],
+        context: &[u8],
+        aes: AesKeySize,
+        mac: ValidationAlgorithm,
+    ) -> Result<CbcSubkeys, CryptoError> {
+        let mut keys = Zeroizing::new(vec![0u8; aes.key_len() + mac.digest_len()]);
+        self.derive(label, context_header, context, &mut keys)?;
+        let (k_e, k_h) = keys.split_at(aes.key_len());
+        Ok(CbcSubkeys {
+            encryption: AesKey::new(aes, k_e)?,
+            validation: HmacKey::new(mac, k_h),
+        })
+    }
+
+    /// Derives the AES-GCM key `K_E` and hands it out typed.
+    ///
+    /// # Errors
+    /// None in practice (at most 32 bytes are requested); errors of [`derive`] are passed on.
+    ///
+    /// [`derive`]: Sp800108Kdf::derive
+    pub(crate) fn derive_gcm_subkey(
+        &self,
+        label: &[u8],
+        context_header: &[u8],
+        context: &[u8],
+        aes: AesKeySize,
+    ) -> Result<AesKey, CryptoError> {
+        let mut k_e = Zeroizing::new(vec![0u8; aes.key_len()]);
+        self.derive(label, context_header, context, &mut k_e)?;
+        AesKey::new(aes, &k_e)
+    }
 }
 
 impl fmt::Debug for Sp800108Kdf {

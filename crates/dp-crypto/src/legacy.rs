@@ -6,10 +6,11 @@
 //! [`crate::AuthenticatedEncryptor`] (or `dp-envelope`) for anything new; the `danger_` prefix
 //! is there so that every caller says so.
 
-use crate::{AesKeySize, CryptoError, cbc_hmac};
+use crate::primitives::{self, AesKey};
+use crate::{AesKeySize, CryptoError};
 
 /// AES block size, which is also the IV size.
-pub const BLOCK_SIZE: usize = 16;
+pub const BLOCK_SIZE: usize = primitives::BLOCK_SIZE;
 
 /// `AES-CBC(key, iv, PKCS#7(plaintext))`.
 ///
@@ -24,11 +25,9 @@ pub fn danger_aes_cbc_encrypt(
     iv: &[u8; BLOCK_SIZE],
     plaintext: &[u8],
 ) -> Result<Vec<u8>, CryptoError> {
-    if key.len() != aes.key_len() {
-        return Err(CryptoError::InvalidKeyLength);
-    }
-    let mut out = Vec::with_capacity(plaintext.len() + BLOCK_SIZE);
-    cbc_hmac::cbc_encrypt_append(aes, key, iv, plaintext, &mut out);
+    let key = AesKey::new(aes, key)?;
+    let mut out = Vec::with_capacity(primitives::cbc_padded_len(plaintext.len()));
+    primitives::cbc_encrypt_append(&key, iv, plaintext, &mut out);
     Ok(out)
 }
 
@@ -46,13 +45,8 @@ pub fn danger_aes_cbc_decrypt(
     iv: &[u8; BLOCK_SIZE],
     ciphertext: &[u8],
 ) -> Result<Vec<u8>, CryptoError> {
-    if key.len() != aes.key_len() {
-        return Err(CryptoError::InvalidKeyLength);
-    }
-    if ciphertext.is_empty() {
-        return Err(CryptoError::AuthenticationFailed);
-    }
-    cbc_hmac::cbc_decrypt(aes, key, iv, ciphertext)
+    let key = AesKey::new(aes, key)?;
+    primitives::cbc_decrypt(&key, iv, ciphertext)
 }
 
 #[cfg(test)]

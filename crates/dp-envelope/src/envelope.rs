@@ -8,6 +8,7 @@ use dp_crypto::{
     AesKeySize, Algorithm, AuthenticatedEncryptor, MasterKey, OsRandom, SecureRandom,
     ValidationAlgorithm,
 };
+use dp_format::FormatError;
 use dp_format::envelope::{
     CHUNK_FRAME_HEADER_LEN, ChunkFrame, ContentAlgorithm, DEFAULT_CHUNK_SIZE, EnvelopeHeader,
     HEADER_MAC_LEN, HeaderLen, KeyTransport, MAX_RECIPIENTS, RecipientEntry, Sender,
@@ -55,11 +56,8 @@ fn content_algorithm(content: ContentAlgorithm) -> Algorithm {
 impl SessionKeys {
     fn derive(session_key: &[u8], message_id: &[u8; 16], content: ContentAlgorithm) -> Self {
         let hk = Hkdf::<Sha256>::new(Some(message_id), session_key);
-        let mut header_mac = Zeroizing::new([0u8; 32]);
-        let mut content_key = Zeroizing::new([0u8; 64]);
-        // Both lengths are far below HKDF-SHA256's 8160-byte limit.
-        let _ = hk.expand(LABEL_HEADER_MAC, header_mac.as_mut());
-        let _ = hk.expand(LABEL_CONTENT, content_key.as_mut());
+        let header_mac = hkdf_expand::<32>(&hk, LABEL_HEADER_MAC);
+        let content_key = hkdf_expand::<64>(&hk, LABEL_CONTENT);
         let content = AuthenticatedEncryptor::new(
             content_algorithm(content),
             &MasterKey::from_slice(content_key.as_ref()),
@@ -70,15 +68,33 @@ impl SessionKeys {
         }
     }
 
+    #[expect(
+        clippy::expect_used,
+        reason = "HMAC takes keys of every length (RFC 2104); a MAC of zeros in its place would \
+                  make every header verify against a constant"
+    )]
     fn header_mac(&self, authenticated: &[u8]) -> [u8; HEADER_MAC_LEN] {
-        let mut mac = match <Hmac<Sha256> as KeyInit>::new_from_slice(self.header_mac.as_ref()) {
-            Ok(m) => m,
-            // HMAC takes keys of any length.
-            Err(_) => return [0; HEADER_MAC_LEN],
-        };
+        let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(self.header_mac.as_ref())
+            .expect("HMAC accepts keys of every length");
         mac.update(authenticated);
         mac.finalize().into_bytes().into()
     }
+}
+
+/// `HKDF-Expand(prk, info, N)`.
+///
+/// # Panics
+/// If `N` exceeds HKDF-SHA256's 8160-byte limit, which no caller asks for (32 and 64 bytes):
+/// a key of zeros in its place would silently be used for real.
+#[expect(
+    clippy::expect_used,
+    reason = "the output lengths are constants far below HKDF-SHA256's 255 × 32-byte limit"
+)]
+fn hkdf_expand<const N: usize>(hk: &Hkdf<Sha256>, info: &[u8]) -> Zeroizing<[u8; N]> {
+    let mut okm = Zeroizing::new([0u8; N]);
+    hk.expand(info, okm.as_mut())
+        .expect("HKDF-SHA256 output of at most 8160 bytes");
+    okm
 }
 
 /// The AAD (KDF label) of chunk `index`: binds it to this header, its position and whether it
@@ -110,6 +126,15 @@ fn read_full(input: &mut impl Read, buf: &mut [u8]) -> Result<usize, EnvelopeErr
         }
     }
     Ok(filled)
+}
+
+/// Replaces `buf` with up to `len` bytes of input (fewer only at the end of the input).
+fn read_chunk(input: &mut impl Read, buf: &mut Vec<u8>, len: usize) -> Result<(), EnvelopeError> {
+    buf.clear();
+    buf.resize(len, 0);
+    let got = read_full(input, buf)?;
+    buf.truncate(got);
+    Ok(())
 }
 
 fn read_exact_or_truncated(input: &mut impl Read, buf: &mut [u8]) -> Result<(), EnvelopeError> {
@@ -242,24 +267,25 @@ pub fn seal<R: Read, W: Write>(
 
     let chunk_size = usize::try_from(options.chunk_size)
         .map_err(|_| EnvelopeError::InvalidArgument("chunk size too large".into()))?;
-    let mut current = Zeroizing::new(vec![0u8; chunk_size]);
-    let mut next = Zeroizing::new(vec![0u8; chunk_size]);
-    let mut current_len = read_full(&mut input, &mut current)?;
+    // Each buffer holds exactly the bytes read, so the plaintext is the whole buffer: no
+    // slicing by a separately kept length (which, out of step, would encrypt the wrong bytes).
+    let mut current = Zeroizing::new(Vec::with_capacity(chunk_size));
+    let mut next = Zeroizing::new(Vec::with_capacity(chunk_size));
+    read_chunk(&mut input, &mut current, chunk_size)?;
     let mut body = Vec::with_capacity(chunk_size + 128);
     let mut index: u64 = 0;
     let mut total: u64 = 0;
     loop {
         // A full chunk is the last only if nothing follows it: look one chunk ahead.
-        let next_len = if current_len == chunk_size {
-            read_full(&mut input, &mut next)?
+        if current.len() == chunk_size {
+            read_chunk(&mut input, &mut next, chunk_size)?;
         } else {
-            0
-        };
-        let last = next_len == 0;
-        let plaintext = current.get(..current_len).unwrap_or_default();
+            next.clear();
+        }
+        let last = next.is_empty();
         body.clear();
         keys.content.encrypt_append(
-            plaintext,
+            &current,
             &chunk_aad(&header_hash, index, last),
             &OsRandom,
             &mut body,
@@ -276,14 +302,13 @@ pub fn seal<R: Read, W: Write>(
             t.update(frame);
             t.update(&body);
         }
-        total += current_len as u64;
+        total += current.len() as u64;
         progress(total);
         index += 1;
         if last {
             break;
         }
         core::mem::swap(&mut current, &mut next);
-        current_len = next_len;
     }
     if let (Some(signer), Some(transcript)) = (options.signer, transcript) {
         let signature = options
@@ -462,7 +487,10 @@ pub fn open<R: Read, W: Write>(
         .and(options.expected_sender)
         .map(|_| Sha256::new_with_prefix(&header_bytes));
 
-    let chunk_size = usize::try_from(header.chunk_size).unwrap_or(usize::MAX);
+    // Both conversions are lossless wherever `usize` has 32 bits or more (the chunk size is at
+    // most 1 MiB); elsewhere they refuse rather than saturate.
+    let too_large = |field| EnvelopeError::Format(FormatError::LimitExceeded { field });
+    let chunk_size = usize::try_from(header.chunk_size).map_err(|_| too_large("chunk size"))?;
     let mut body = Vec::with_capacity(chunk_size + 128);
     let mut index: u64 = 0;
     let mut total: u64 = 0;
@@ -470,7 +498,10 @@ pub fn open<R: Read, W: Write>(
         let mut frame = [0u8; CHUNK_FRAME_HEADER_LEN];
         read_exact_or_truncated(&mut input, &mut frame)?;
         let parsed = ChunkFrame::parse(&frame, header.chunk_size)?;
-        body.resize(usize::try_from(parsed.body_len).unwrap_or(usize::MAX), 0);
+        body.resize(
+            usize::try_from(parsed.body_len).map_err(|_| too_large("chunk length"))?,
+            0,
+        );
         read_exact_or_truncated(&mut input, &mut body)?;
         let plaintext = Zeroizing::new(
             keys.content
@@ -664,4 +695,56 @@ pub fn inspect<R: Read>(mut input: R) -> Result<Inspection, EnvelopeError> {
         chunks,
         content_len,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The header MAC key comes from HKDF and is used: an independent computation (Python's
+    /// `hmac`/`hashlib`, RFC 5869 by hand) of
+    /// `HMAC-SHA256(HKDF-SHA256(salt = 02×16, ikm = 01×32, info = header-mac label, 32), data)`.
+    /// A discarded HKDF result or an HMAC error mapped to zeros cannot produce it.
+    #[test]
+    fn header_mac_is_a_known_answer_never_zeros() -> Result<(), hex::FromHexError> {
+        let keys = SessionKeys::derive(&[1; 32], &[2; 16], ContentAlgorithm::Aes256Gcm);
+        let mac = keys.header_mac(b"authenticated header bytes");
+        assert_eq!(
+            mac.to_vec(),
+            hex::decode("3d5e1b0cd671ba686f956e36f17ed936b6cf28d4c18db72d6482b9bf67e1686c")?
+        );
+        assert_ne!(mac, [0; HEADER_MAC_LEN]);
+        Ok(())
+    }
+
+    #[test]
+    #[should_panic(expected = "HKDF-SHA256 output of at most 8160 bytes")]
+    fn hkdf_expand_panics_rather_than_yield_zeros() {
+        let hk = Hkdf::<Sha256>::new(Some(&[2; 16]), &[1; 32]);
+        let _never = hkdf_expand::<8161>(&hk, LABEL_CONTENT);
+    }
+
+    #[test]
+    fn hkdf_expand_fills_the_whole_output() {
+        let hk = Hkdf::<Sha256>::new(Some(&[2; 16]), &[1; 32]);
+        let okm = hkdf_expand::<64>(&hk, LABEL_CONTENT);
+        assert_ne!(okm.as_ref(), &[0u8; 64]);
+        assert_ne!(okm[32..], [0u8; 32]);
+    }
+
+    /// `seal` encrypts exactly what it read, chunk by chunk, whatever `Read` hands out at a time.
+    #[test]
+    fn read_chunk_holds_exactly_the_bytes_read() -> Result<(), EnvelopeError> {
+        let mut input: &[u8] = b"0123456789";
+        let mut buf = vec![0xEE; 3];
+        read_chunk(&mut input, &mut buf, 4)?;
+        assert_eq!(buf, b"0123");
+        read_chunk(&mut input, &mut buf, 4)?;
+        assert_eq!(buf, b"4567");
+        read_chunk(&mut input, &mut buf, 4)?;
+        assert_eq!(buf, b"89");
+        read_chunk(&mut input, &mut buf, 4)?;
+        assert!(buf.is_empty());
+        Ok(())
+    }
 }

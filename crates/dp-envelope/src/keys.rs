@@ -118,9 +118,14 @@ impl PublicKey {
     }
 
     /// The key as `PUBLIC KEY` PEM.
+    #[expect(
+        clippy::expect_used,
+        reason = "the label is a valid constant and the DER of an accepted key is a few KiB: \
+                  PEM encoding cannot fail, and an empty string in its place would be written \
+                  out as a key file"
+    )]
     pub fn to_pem(&self) -> String {
-        pem_rfc7468::encode_string("PUBLIC KEY", pem_rfc7468::LineEnding::LF, &self.spki_der)
-            .unwrap_or_default()
+        pem_encode("PUBLIC KEY", &self.spki_der).expect("PEM-encoding a valid key")
     }
 
     /// The SubjectPublicKeyInfo DER.
@@ -201,10 +206,15 @@ impl PrivateKey {
     }
 
     /// The key as `PRIVATE KEY` PEM (secret: write it with owner-only permissions).
+    #[expect(
+        clippy::expect_used,
+        reason = "the label is a valid constant and the DER of an accepted key is a few KiB: \
+                  PEM encoding cannot fail, and an empty string in its place would be written \
+                  out as a private-key file with success reported"
+    )]
     pub fn to_pem(&self) -> Zeroizing<String> {
         Zeroizing::new(
-            pem_rfc7468::encode_string("PRIVATE KEY", pem_rfc7468::LineEnding::LF, &self.pkcs8_der)
-                .unwrap_or_default(),
+            pem_encode("PRIVATE KEY", &self.pkcs8_der).expect("PEM-encoding a valid key"),
         )
     }
 
@@ -219,6 +229,12 @@ impl PrivateKey {
     }
 }
 
+/// PEM-encodes `der` under `label` (LF line endings).
+fn pem_encode(label: &str, der: &[u8]) -> Result<String, EnvelopeError> {
+    pem_rfc7468::encode_string(label, pem_rfc7468::LineEnding::LF, der)
+        .map_err(|_| EnvelopeError::InvalidKey(format!("cannot PEM-encode as {label:?}")))
+}
+
 /// Wraps a PKCS#1 `RSAPublicKey` into a SubjectPublicKeyInfo DER.
 pub(crate) fn spki_from_rsa_public(public: &RsaPublicKeyRef<'_>) -> Result<Vec<u8>, EnvelopeError> {
     let encoding = |_| EnvelopeError::InvalidKey("cannot encode the public key".into());
@@ -228,4 +244,24 @@ pub(crate) fn spki_from_rsa_public(public: &RsaPublicKeyRef<'_>) -> Result<Vec<u
         subject_public_key: BitStringRef::from_bytes(&pkcs1).map_err(encoding)?,
     };
     info.to_der().map_err(encoding)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pem_encoding_errors_instead_of_yielding_an_empty_key() {
+        // The one input pem-rfc7468 refuses is an invalid label; the library never passes one,
+        // which is why `to_pem` may `expect`.
+        assert!(matches!(
+            pem_encode("PRIVATE\nKEY", b"secret"),
+            Err(EnvelopeError::InvalidKey(_))
+        ));
+        let pem = pem_encode("PRIVATE KEY", b"secret").map_err(|e| e.to_string());
+        assert_eq!(
+            pem.as_deref(),
+            Ok("-----BEGIN PRIVATE KEY-----\nc2VjcmV0\n-----END PRIVATE KEY-----\n")
+        );
+    }
 }

@@ -1,6 +1,11 @@
 //! `dp capi`: key BLOBs and the legacy session-key exchange, against the independent vectors in
 //! crates/dp-envelope/tests/data/capi.
-#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    missing_docs,
+    reason = "test code: a panic is a test failure, and test items need no docs"
+)]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

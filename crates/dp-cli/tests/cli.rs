@@ -1,5 +1,10 @@
 //! The `dp` command-line contract: commands, output, exit codes.
-#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    missing_docs,
+    reason = "test code: a panic is a test failure, and test items need no docs"
+)]
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

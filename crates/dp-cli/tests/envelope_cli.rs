@@ -1,6 +1,11 @@
 //! The `dp envelope` command-line contract: key files, round trips, rejections (exit 3, nothing
 //! released), replays, signatures, inspection and help.
-#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    missing_docs,
+    reason = "test code: a panic is a test failure, and test items need no docs"
+)]
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};

@@ -1,6 +1,10 @@
 //! Replays the committed `payload` fuzz corpus (fuzz/corpus/payload) through the same checks as
 //! the fuzz target, so CI covers it without cargo-fuzz.
-#![allow(clippy::unwrap_used, missing_docs)]
+#![allow(
+    clippy::unwrap_used,
+    missing_docs,
+    reason = "test code: a panic is a test failure, and test items need no docs"
+)]
 
 use dp_crypto::{Algorithm, AuthenticatedEncryptor, CryptoError, MasterKey};
 use dp_format::{AadBuilder, CbcHmacBody, GcmBody, ProtectedPayload, base64url, time_limited};

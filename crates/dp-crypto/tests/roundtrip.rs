@@ -1,5 +1,10 @@
 //! Property tests: every algorithm round-trips every plaintext size up to 4 KiB.
-#![allow(clippy::unwrap_used, clippy::cast_possible_truncation, missing_docs)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::cast_possible_truncation,
+    missing_docs,
+    reason = "test code: a panic is a test failure, and test items need no docs"
+)]
 
 use dp_crypto::{Algorithm, AuthenticatedEncryptor, CryptoError, MasterKey, OsRandom};
 use proptest::prelude::*;

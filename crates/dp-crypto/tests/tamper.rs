@@ -1,5 +1,10 @@
 //! Tampering anywhere in a payload yields the single authentication error and no plaintext.
-#![allow(clippy::unwrap_used, clippy::cast_possible_truncation, missing_docs)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::cast_possible_truncation,
+    missing_docs,
+    reason = "test code: a panic is a test failure, and test items need no docs"
+)]
 
 mod common;
 

@@ -1,7 +1,12 @@
 //! CryptoAPI interoperability against an independent implementation: the BLOBs and messages in
 //! tests/data/capi were made by xtask/vectors/capi_blobs.py (Python `cryptography`), and BLOBs
 //! made here are checked by that script when Python and `cryptography` are available.
-#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    missing_docs,
+    reason = "test code: a panic is a test failure, and test items need no docs"
+)]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -1,6 +1,10 @@
 //! Replays the committed `envelope` fuzz corpus (fuzz/corpus/envelope), so CI covers it without
 //! cargo-fuzz.
-#![allow(clippy::unwrap_used, missing_docs)]
+#![allow(
+    clippy::unwrap_used,
+    missing_docs,
+    reason = "test code: a panic is a test failure, and test items need no docs"
+)]
 
 use dp_format::envelope::{EnvelopeHeader, header_len};
 

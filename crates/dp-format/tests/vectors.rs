@@ -3,7 +3,8 @@
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::cast_possible_truncation,
-    missing_docs
+    missing_docs,
+    reason = "test code: a panic is a test failure, and test items need no docs"
 )]
 
 use dp_format::time_limited::{self, Expiration};

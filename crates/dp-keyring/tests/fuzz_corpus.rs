@@ -1,6 +1,10 @@
 //! Replays the committed `key_xml` fuzz corpus (fuzz/corpus/key_xml), so CI covers it without
 //! cargo-fuzz.
-#![allow(clippy::unwrap_used, missing_docs)]
+#![allow(
+    clippy::unwrap_used,
+    missing_docs,
+    reason = "test code: a panic is a test failure, and test items need no docs"
+)]
 
 #[test]
 fn key_xml_corpus() {

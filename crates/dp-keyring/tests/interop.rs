@@ -1,5 +1,10 @@
 //! Interoperability with ASP.NET Core: key rings and payloads in .NET's formats.
-#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    missing_docs,
+    reason = "test code: a panic is a test failure, and test items need no docs"
+)]
 
 mod common;
 

@@ -1,5 +1,10 @@
 //! Key ring behaviour: lifecycle, revocation, repositories, concurrency.
-#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    missing_docs,
+    reason = "test code: a panic is a test failure, and test items need no docs"
+)]
 
 mod common;
 

@@ -1,5 +1,10 @@
 //! Helpers shared by the integration tests.
-#![allow(dead_code, unreachable_pub, missing_docs)]
+#![allow(
+    dead_code,
+    unreachable_pub,
+    missing_docs,
+    reason = "test code: a panic is a test failure, and test items need no docs"
+)]
 
 use std::sync::atomic::{AtomicU8, Ordering};
 

@@ -4,7 +4,8 @@
     unreachable_pub,
     missing_docs,
     clippy::unwrap_used,
-    clippy::expect_used
+    clippy::expect_used,
+    reason = "test code: a panic is a test failure, and test items need no docs"
 )]
 
 use std::path::{Path, PathBuf};

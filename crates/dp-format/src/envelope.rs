@@ -602,6 +602,9 @@ mod tests {
             body_len: 1000,
         };
         assert_eq!(ChunkFrame::parse(&f.encode(), 1024)?, f);
+        eprintln!("A {:?}", ChunkFrame::parse(&[2, 0, 0, 4, 0], 1024));
+        eprintln!("B {:?}", ChunkFrame::parse(&[0, 0xFF, 0, 0, 0], 1024));
+        eprintln!("C {:?}", ChunkFrame::parse(&[0, 0, 0, 0, 10], 1024));
         assert!(ChunkFrame::parse(&[2, 0, 0, 4, 0], 1024).is_err());
         assert!(ChunkFrame::parse(&[0, 0xFF, 0, 0, 0], 1024).is_err());
         assert!(ChunkFrame::parse(&[0, 0, 0, 0, 10], 1024).is_err());

@@ -56,17 +56,6 @@ fn time_limited_headers_match_dotnet() {
     );
 }
 
-#[test]
-fn chained_purposes_equal_flat_purposes() {
-    // CreateProtector("purpose1").CreateProtector("purpose2") ≡ purposes ["purpose1","purpose2"].
-    let mut chain = vec!["purpose1".to_string()];
-    chain.push("purpose2".into());
-    assert_eq!(
-        AadBuilder::new(&chain).unwrap(),
-        AadBuilder::new(["purpose1", "purpose2"]).unwrap()
-    );
-}
-
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(2048))]
 

@@ -32,7 +32,10 @@ struct ProviderInner {
 /// let protector = provider.create_protector("Orders").create_protector("v1");
 /// let token = protector.protect_str("order 42")?;
 /// assert_eq!(protector.unprotect_str(&token)?, "order 42");
-/// assert!(provider.create_protector("Invoices").unprotect_str(&token).is_err());
+/// assert!(matches!(
+///     provider.create_protector("Invoices").unprotect_str(&token),
+///     Err(dp_keyring::KeyringError::AuthenticationFailed)
+/// ));
 /// # Ok::<(), dp_keyring::KeyringError>(())
 /// ```
 #[derive(Clone)]

@@ -328,7 +328,12 @@ fn written_files_are_private_and_atomic() {
     let repo = FileSystemRepository::new(&keys);
     let name = files[0].trim_end_matches(".xml");
     let before = std::fs::read(keys.join(&files[0])).unwrap();
-    assert!(repo.store(name, "<other/>").is_err());
+    assert!(matches!(
+        repo.store(name, "<other/>"),
+        Err(KeyringError::File(
+            dp_keyring::FsError::AlreadyExists { .. }
+        ))
+    ));
     assert_eq!(std::fs::read(keys.join(&files[0])).unwrap(), before);
 }
 
@@ -337,7 +342,10 @@ fn read_only_directory() {
     // An empty read-only ring cannot make its first key: a clear error.
     let empty = tempfile::tempdir().unwrap();
     let Some(_guard) = ReadOnlyDir::new(empty.path()) else {
-        eprintln!("read_only_directory: cannot make a read-only directory here; skipped");
+        common::environment_missing(
+            "read_only_directory",
+            "cannot make a read-only directory here (neither mode bits nor chattr +i hold)",
+        );
         return;
     };
     let provider = DataProtectionProvider::new(FileSystemRepository::new(empty.path()), None);
@@ -448,4 +456,161 @@ fn prune_deletes_old_keys_and_their_revocations() {
 
 fn clock_now(provider: &DataProtectionProvider) -> Timestamp {
     provider.key_manager().clock().now()
+}
+
+#[test]
+fn a_chained_protector_authenticates_exactly_the_flat_purpose_list() {
+    // CreateProtector("purpose1").CreateProtector("purpose2") in .NET is the purpose list
+    // [app, "purpose1", "purpose2"]: decrypt at the byte level with AADs built from flat
+    // lists, and only that list authenticates.
+    let provider = DataProtectionProvider::new(MemoryRepository::new(), Some("MyApp"));
+    let payload = provider
+        .create_protector("purpose1")
+        .create_protector("purpose2")
+        .protect(b"chained")
+        .unwrap();
+    let parsed = dp_format::ProtectedPayload::parse(&payload).unwrap();
+    let ring = provider.key_ring().unwrap();
+    let encryptor = ring.key(parsed.key_id()).unwrap().encryptor().unwrap();
+    let decrypt = |purposes: &[&str]| {
+        let aad = dp_format::AadBuilder::new(purposes).unwrap();
+        encryptor.decrypt(parsed.body(), &aad.for_key_bytes(parsed.key_id_bytes()))
+    };
+    assert_eq!(
+        decrypt(&["MyApp", "purpose1", "purpose2"]).unwrap(),
+        b"chained"
+    );
+    for wrong in [
+        &["MyApp", "purpose1"][..],
+        &["MyApp", "purpose2", "purpose1"],
+        &["purpose1", "purpose2"],
+        &["MyApp", "purpose1purpose2"],
+        &["MyApp", "purpose1", "purpose2", ""],
+    ] {
+        assert!(
+            matches!(
+                decrypt(wrong),
+                Err(dp_crypto::CryptoError::AuthenticationFailed)
+            ),
+            "{wrong:?}"
+        );
+    }
+}
+
+#[test]
+fn every_flipped_bit_of_a_payload_is_rejected_by_the_provider() {
+    let clock = Arc::new(ManualClock::new(t("2026-11-30T12:00:00Z")));
+    for alg in [Algorithm::default(), "AES_256_GCM".parse().unwrap()] {
+        let options = KeyManagementOptions {
+            algorithm: alg,
+            ..KeyManagementOptions::default()
+        };
+        let provider = DataProtectionProvider::builder(MemoryRepository::new())
+            .clock(Arc::clone(&clock) as Arc<dyn dp_keyring::Clock>)
+            .options(options)
+            .build()
+            .unwrap();
+        let protector = provider.create_protector("tamper");
+        let payload = protector.protect(b"a secret worth tampering with").unwrap();
+        for i in 0..payload.len() {
+            for bit in 0..8 {
+                let mut tampered = payload.clone();
+                tampered[i] ^= 1 << bit;
+                let result = protector.unprotect(&tampered);
+                let ok = match i {
+                    0..4 => matches!(result, Err(KeyringError::Payload(_))),
+                    4..20 => matches!(result, Err(KeyringError::KeyNotFound(_))),
+                    _ => matches!(result, Err(KeyringError::AuthenticationFailed)),
+                };
+                assert!(ok, "{alg}: byte {i} bit {bit}: {result:?}");
+            }
+        }
+        for len in 0..payload.len() {
+            let result = protector.unprotect(&payload[..len]);
+            assert!(
+                matches!(
+                    result,
+                    Err(KeyringError::Payload(_) | KeyringError::AuthenticationFailed)
+                ),
+                "{alg}: truncated to {len}: {result:?}"
+            );
+        }
+        assert_eq!(
+            protector.unprotect(&payload).unwrap(),
+            b"a secret worth tampering with"
+        );
+    }
+}
+
+/// Counts how often the ring is read.
+struct CountingRepository {
+    inner: MemoryRepository,
+    loads: std::sync::atomic::AtomicUsize,
+}
+
+impl XmlRepository for CountingRepository {
+    fn load_all(&self) -> Result<Vec<dp_keyring::repository::StoredElement>, KeyringError> {
+        self.loads.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        self.inner.load_all()
+    }
+    fn store(&self, name: &str, xml: &str) -> Result<(), KeyringError> {
+        self.inner.store(name, xml)
+    }
+    fn delete(&self, names: &[String]) -> Result<(), KeyringError> {
+        self.inner.delete(names)
+    }
+    fn lock(&self) -> Result<Box<dyn dp_keyring::repository::RepositoryLock>, KeyringError> {
+        self.inner.lock()
+    }
+    fn describe(&self) -> String {
+        self.inner.describe()
+    }
+}
+
+#[test]
+fn unknown_key_ids_reread_the_repository_at_most_once_every_ten_seconds() {
+    let start = t("2026-11-30T12:00:00Z");
+    let clock = Arc::new(ManualClock::new(start));
+    let repository = Arc::new(CountingRepository {
+        inner: MemoryRepository::new(),
+        loads: std::sync::atomic::AtomicUsize::new(0),
+    });
+    let provider = provider_at(
+        Arc::clone(&repository) as Arc<dyn XmlRepository>,
+        Arc::clone(&clock),
+    );
+    let protector = provider.create_protector("p");
+    let mut forged = protector.protect(b"x").unwrap();
+    forged[4..20].copy_from_slice(&[0xAB; 16]);
+    let loads = || repository.loads.load(std::sync::atomic::Ordering::SeqCst);
+    let unknown = |protector: &dp_keyring::DataProtector| {
+        assert!(matches!(
+            protector.unprotect(&forged),
+            Err(KeyringError::KeyNotFound(_))
+        ));
+    };
+
+    let before = loads();
+    unknown(&protector);
+    assert_eq!(loads(), before + 1, "the first unknown id re-reads");
+    for _ in 0..100 {
+        unknown(&protector);
+    }
+    assert_eq!(
+        loads(),
+        before + 1,
+        "a flood of unknown ids re-reads nothing"
+    );
+    clock.set(start + Duration::milliseconds(9_999));
+    unknown(&protector);
+    assert_eq!(loads(), before + 1, "still within ten seconds");
+    clock.set(start + Duration::seconds(10));
+    unknown(&protector);
+    assert_eq!(loads(), before + 2, "ten seconds on, one more re-read");
+    unknown(&protector);
+    assert_eq!(loads(), before + 2);
+    // A clock that steps backwards does not lock re-reads out.
+    clock.set(start - Duration::hours(1));
+    unknown(&protector);
+    assert_eq!(loads(), before + 3);
 }

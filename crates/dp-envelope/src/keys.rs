@@ -73,6 +73,11 @@ fn check_rsa(public: &RsaPublicKeyRef<'_>) -> Result<usize, EnvelopeError> {
             "the RSA public exponent must be 65537".into(),
         ));
     }
+    // A product of two odd primes is odd: an even modulus is no RSA key, and the backends
+    // would refuse it only later, when sealing.
+    if public.modulus.as_bytes().last().is_none_or(|b| b & 1 == 0) {
+        return Err(EnvelopeError::InvalidKey("the RSA modulus is even".into()));
+    }
     Ok(bits.div_ceil(8))
 }
 
@@ -263,5 +268,22 @@ mod tests {
             pem.as_deref(),
             Ok("-----BEGIN PRIVATE KEY-----\nc2VjcmV0\n-----END PRIVATE KEY-----\n")
         );
+    }
+
+    #[test]
+    fn an_even_modulus_is_no_rsa_key() {
+        let mut modulus = [0xC5u8; 256];
+        let check = |modulus: &[u8]| {
+            check_rsa(&RsaPublicKeyRef {
+                modulus: der::asn1::UintRef::new(modulus).expect("a positive integer"),
+                public_exponent: der::asn1::UintRef::new(&F4).expect("65537"),
+            })
+        };
+        assert!(matches!(check(&modulus), Ok(256)));
+        modulus[255] = 0xC4;
+        assert!(matches!(
+            check(&modulus),
+            Err(EnvelopeError::InvalidKey(why)) if why == "the RSA modulus is even"
+        ));
     }
 }

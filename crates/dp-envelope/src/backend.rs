@@ -4,6 +4,7 @@
 //! SubjectPublicKeyInfo for public keys), so both backends read the same files and each
 //! operation is a plain function of its inputs.
 
+use dp_crypto::SecureRandom;
 use zeroize::Zeroizing;
 
 use crate::EnvelopeError;
@@ -56,18 +57,23 @@ impl RsaBackend {
         Self::RustCrypto,
     ];
 
-    /// Encrypts `message` to a public key.
+    /// Encrypts `message` to a public key. The pure-Rust backend draws its padding randomness
+    /// from `rng`; AWS-LC draws from its own generator (its API takes none), so only the former
+    /// is reproducible with a seeded `rng`.
     pub(crate) fn encrypt(
         self,
         spki_der: &[u8],
         padding: KeyWrapPadding,
         message: &[u8],
+        rng: &dyn SecureRandom,
     ) -> Result<Vec<u8>, EnvelopeError> {
+        #[cfg(not(feature = "rust-rsa"))]
+        let _ = rng;
         match self {
             #[cfg(feature = "aws-lc")]
             Self::AwsLc => aws::encrypt(spki_der, padding, message),
             #[cfg(feature = "rust-rsa")]
-            Self::RustCrypto => rust::encrypt(spki_der, padding, message),
+            Self::RustCrypto => rust::encrypt(spki_der, padding, message, rng),
         }
     }
 
@@ -87,17 +93,21 @@ impl RsaBackend {
         }
     }
 
-    /// Signs with RSA-PSS-SHA256 (salt length 32).
+    /// Signs with RSA-PSS-SHA256 (salt length 32); the salt comes from `rng` as for
+    /// [`RsaBackend::encrypt`].
     pub(crate) fn sign_pss_sha256(
         self,
         pkcs8_der: &[u8],
         message: &[u8],
+        rng: &dyn SecureRandom,
     ) -> Result<Vec<u8>, EnvelopeError> {
+        #[cfg(not(feature = "rust-rsa"))]
+        let _ = rng;
         match self {
             #[cfg(feature = "aws-lc")]
             Self::AwsLc => aws::sign(pkcs8_der, message),
             #[cfg(feature = "rust-rsa")]
-            Self::RustCrypto => rust::sign(pkcs8_der, message),
+            Self::RustCrypto => rust::sign(pkcs8_der, message, rng),
         }
     }
 
@@ -268,21 +278,48 @@ mod rust {
     use sha2::Sha256;
     use zeroize::Zeroizing;
 
-    use super::KeyWrapPadding;
+    use super::{KeyWrapPadding, SecureRandom};
     use crate::EnvelopeError;
 
     fn rng() -> rand_core::UnwrapErr<getrandom::SysRng> {
         rand_core::UnwrapErr(getrandom::SysRng)
     }
 
+    /// A [`SecureRandom`] as the `rand_core` generator the `rsa` crate takes; its failure is
+    /// the operation's failure, never a fallback.
+    struct Injected<'a>(&'a dyn SecureRandom);
+
+    impl rand_core::TryRng for Injected<'_> {
+        type Error = dp_crypto::CryptoError;
+
+        fn try_next_u32(&mut self) -> Result<u32, Self::Error> {
+            let mut b = [0u8; 4];
+            self.0.fill(&mut b)?;
+            Ok(u32::from_le_bytes(b))
+        }
+
+        fn try_next_u64(&mut self) -> Result<u64, Self::Error> {
+            let mut b = [0u8; 8];
+            self.0.fill(&mut b)?;
+            Ok(u64::from_le_bytes(b))
+        }
+
+        fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Self::Error> {
+            self.0.fill(dst)
+        }
+    }
+
+    impl rand_core::TryCryptoRng for Injected<'_> {}
+
     pub(super) fn encrypt(
         spki: &[u8],
         padding: KeyWrapPadding,
         msg: &[u8],
+        rng: &dyn SecureRandom,
     ) -> Result<Vec<u8>, EnvelopeError> {
         let key = PublicKey::from_public_key_der(spki)
             .map_err(|_| EnvelopeError::InvalidKey("not an RSA public key".into()))?;
-        let mut rng = rng();
+        let mut rng = Injected(rng);
         match padding {
             KeyWrapPadding::OaepSha256 => key.encrypt(&mut rng, Oaep::<Sha256>::new(), msg),
             KeyWrapPadding::OaepSha1 => key.encrypt(&mut rng, Oaep::<Sha1>::new(), msg),
@@ -307,12 +344,16 @@ mod rust {
         .map(Zeroizing::new)
     }
 
-    pub(super) fn sign(pkcs8: &[u8], msg: &[u8]) -> Result<Vec<u8>, EnvelopeError> {
+    pub(super) fn sign(
+        pkcs8: &[u8],
+        msg: &[u8],
+        rng: &dyn SecureRandom,
+    ) -> Result<Vec<u8>, EnvelopeError> {
         let key = PrivateKey::from_pkcs8_der(pkcs8)
             .map_err(|_| EnvelopeError::InvalidKey("not an RSA private key".into()))?;
         let signer = SigningKey::<Sha256>::new(key);
         let sig = signer
-            .try_sign_with_rng(&mut rng(), msg)
+            .try_sign_with_rng(&mut Injected(rng), msg)
             .map_err(|_| EnvelopeError::Rsa("signing failed"))?;
         Ok(sig.to_vec())
     }

@@ -225,7 +225,12 @@ pub fn wrap_session_key(
             "session key length does not match the algorithm".into(),
         ));
     }
-    let ciphertext = backend.encrypt(recipient.spki_der(), padding.wrap_padding(), session_key)?;
+    let ciphertext = backend.encrypt(
+        recipient.spki_der(),
+        padding.wrap_padding(),
+        session_key,
+        &OsRandom,
+    )?;
     Ok(SimpleBlob {
         session_alg: alg_of(aes),
         ciphertext,

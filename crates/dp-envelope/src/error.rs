@@ -50,6 +50,9 @@ pub enum EnvelopeError {
     WrongSender,
     /// The signature does not verify.
     BadSignature,
+    /// The authenticated header names a sender key that is no acceptable RSA key (2048–8192
+    /// bits, exponent 65537) or does not match the signature length.
+    InvalidSenderKey,
     /// A wrapped session key (CryptoAPI `SIMPLEBLOB`) could not be unwrapped. One error for
     /// every cause — wrong key, bad padding, wrong length — so that it is no padding oracle.
     KeyUnwrapFailed,
@@ -91,6 +94,7 @@ impl EnvelopeError {
                 | Self::Unsigned
                 | Self::WrongSender
                 | Self::BadSignature
+                | Self::InvalidSenderKey
                 | Self::KeyUnwrapFailed
         )
     }
@@ -135,6 +139,9 @@ impl fmt::Display for EnvelopeError {
             Self::Unsigned => f.write_str("the envelope is not signed, but a sender was required"),
             Self::WrongSender => f.write_str("the envelope is signed by a different sender"),
             Self::BadSignature => f.write_str("the sender signature does not verify"),
+            Self::InvalidSenderKey => f.write_str(
+                "the envelope names a sender key that is not an acceptable RSA key for its signature",
+            ),
             Self::KeyUnwrapFailed => {
                 f.write_str("the session key could not be unwrapped with this key")
             }

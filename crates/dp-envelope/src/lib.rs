@@ -6,8 +6,14 @@
 //! detected on open with a time window and a persistent replay cache — the weakness the
 //! original procedure admits.
 //!
+//! A signed envelope carries its sender's public key and its signature is always verified;
+//! naming an expected sender additionally pins who signed. [`open`] releases plaintext only
+//! through a [`PlaintextSink`] committed after everything verified.
+//!
 //! ```
-//! use dp_envelope::{open, seal, OpenOptions, PrivateKey, RsaBackend, SealOptions};
+//! use dp_envelope::{
+//!     open, seal, MemorySink, OpenOptions, PrivateKey, RsaBackend, SealOptions, SenderIdentity,
+//! };
 //!
 //! let alice = PrivateKey::generate(2048, RsaBackend::default())?;
 //! let bob = PrivateKey::generate(2048, RsaBackend::default())?;
@@ -15,13 +21,12 @@
 //!
 //! let mut envelope = Vec::new();
 //! let options = SealOptions { signer: Some(&alice), ..SealOptions::new(now) };
-//! seal(&[bob.public_key().clone()], &options, &b"hello"[..], &mut envelope, &mut |_| {})?;
+//! seal(&[bob.public_key().clone()], &options, &b"hello"[..], &mut envelope)?;
 //!
-//! let mut plaintext = Vec::new();
 //! let options = OpenOptions { expected_sender: Some(alice.public_key()), ..OpenOptions::new(&bob, now) };
-//! let opened = open(&envelope[..], &mut plaintext, &options, &mut |_| {})?;
-//! assert_eq!(plaintext, b"hello");
-//! assert!(opened.sender_verified);
+//! let (opened, plaintext) = open(&envelope[..], MemorySink::new(), &options)?;
+//! assert_eq!(plaintext.as_slice(), b"hello");
+//! assert_eq!(opened.sender, Some(SenderIdentity::Verified(alice.public_key().fingerprint())));
 //! # Ok::<(), dp_envelope::EnvelopeError>(())
 //! ```
 #![forbid(unsafe_code)]
@@ -35,8 +40,9 @@ mod replay;
 
 pub use backend::{KeyWrapPadding, RsaBackend};
 pub use envelope::{
-    EnvelopeSummary, Inspection, OpenOptions, Opened, ReplayCheck, SealOptions, inspect, open,
-    open_to_file, seal,
+    EnvelopeSummary, FileSink, Inspection, MemorySink, OpenOptions, Opened, PlaintextSink,
+    ReplayCheck, ScratchSink, SealOptions, SenderIdentity, inspect, open,
+    open_releasing_unverified_chunks, seal,
 };
 pub use error::EnvelopeError;
 pub use keys::{Fingerprint, MAX_RSA_BITS, MIN_RSA_BITS, PrivateKey, PublicKey};

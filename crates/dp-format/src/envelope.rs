@@ -4,22 +4,23 @@
 //! ```text
 //! header (all integers big-endian):
 //!   0   5  magic "dpENV"
-//!   5   1  version = 1
+//!   5   1  version = 2
 //!   6   1  content algorithm     1 = AES-256-GCM, 2 = AES-256-CBC + HMAC-SHA256 (dp-crypto bodies)
 //!   7   1  key transport         1 = RSA-OAEP, SHA-256 and MGF1-SHA-256
-//!   8   1  signature algorithm   0 = none, 1 = RSA-PSS-SHA256
+//!   8   1  signature algorithm   0 = unsigned, 1 = RSA-PSS-SHA256
 //!   9   1  reserved = 0
 //!  10   8  creation time, Unix seconds (signed)
 //!  18  16  message id (random)
 //!  34   4  chunk size: plaintext bytes per chunk, 1 KiB ..= 1 MiB
 //!  38   2  recipient count, 1 ..= 64
-//!  40   2  signature length (0 when unsigned, else 256 ..= 1024)
-//!  42  32  sender fingerprint (all zero when unsigned)
-//!  74      recipient entries, each:
+//!  40   2  signature length (0 when unsigned, else 256 ..= 1024: the sender's modulus length)
+//!  42   2  sender key length k (0 when unsigned, else 256 ..= 1100)
+//!  44   k  sender public key: SubjectPublicKeyInfo DER (its SHA-256 is the sender fingerprint)
+//!   …      recipient table, one entry per recipient:
 //!            32  recipient fingerprint: SHA-256 of the SubjectPublicKeyInfo DER
 //!             2  wrapped key length, 256 ..= 1024
-//!             n  RSA-OAEP ciphertext of the 32-byte session key
 //!   …  32  header MAC: HMAC-SHA256 over every header byte before it
+//!   …      wrapped keys, in table order: RSA-OAEP ciphertexts of the 32-byte session key
 //!
 //! chunks (one or more):
 //!   1  flag: 0 = more chunks follow, 1 = last chunk
@@ -28,22 +29,29 @@
 //!      last holds exactly chunk-size plaintext bytes, the last 0 ..= chunk-size
 //!
 //! trailer, when signed:
-//!   s  RSA-PSS-SHA256 signature (s = signature length)
+//!   s  RSA-PSS-SHA256 signature (s = signature length) over every byte before it
 //! end of input: trailing bytes are rejected
 //! ```
+//! The MAC covers a contiguous prefix, the exact bytes received. The wrapped keys follow it:
+//! each is bound to the session key by the MAC it must unlock (a wrong or altered one yields no
+//! key that verifies), and in a signed envelope the signature covers them too. Keeping them out
+//! of the MAC makes everything but the wrapped keys and the signature a function of the
+//! session key, the sender and the options — the same whichever RSA implementation sealed it.
+//!
 //! Every limit is checked as soon as the field is read, so a hostile header is rejected after
 //! reading at most [`MAX_HEADER_LEN`] bytes and before any public-key operation.
 
 use crate::FormatError;
+use crate::reader::Reader;
 
 /// The magic that opens every envelope.
 pub const MAGIC: [u8; 5] = *b"dpENV";
 /// The only version this library reads and writes.
-pub const VERSION: u8 = 1;
-/// Length of the fixed part of the header, before the recipient entries.
-pub const FIXED_HEADER_LEN: usize = 74;
-/// Length of a recipient entry before its wrapped key.
-pub const RECIPIENT_PREFIX_LEN: usize = 34;
+pub const VERSION: u8 = 2;
+/// Length of the fixed part of the header, before the sender key.
+pub const FIXED_HEADER_LEN: usize = 44;
+/// Length of a recipient table entry.
+pub const RECIPIENT_ENTRY_LEN: usize = 34;
 /// Length of the header MAC.
 pub const HEADER_MAC_LEN: usize = 32;
 /// Length of a key fingerprint (SHA-256).
@@ -54,6 +62,10 @@ pub const MAX_RECIPIENTS: u16 = 64;
 pub const MIN_RSA_LEN: u16 = 256;
 /// Largest RSA ciphertext or signature: an 8192-bit modulus.
 pub const MAX_RSA_LEN: u16 = 1024;
+/// Smallest sender key accepted (a 2048-bit RSA SubjectPublicKeyInfo is 294 bytes).
+pub const MIN_SENDER_KEY_LEN: u16 = 256;
+/// Largest sender key accepted (an 8192-bit RSA SubjectPublicKeyInfo is 1062 bytes).
+pub const MAX_SENDER_KEY_LEN: u16 = 1100;
 /// Smallest chunk size.
 pub const MIN_CHUNK_SIZE: u32 = 1024;
 /// Largest chunk size.
@@ -62,7 +74,8 @@ pub const MAX_CHUNK_SIZE: u32 = 1 << 20;
 pub const DEFAULT_CHUNK_SIZE: u32 = 64 * 1024;
 /// The largest possible header.
 pub const MAX_HEADER_LEN: usize = FIXED_HEADER_LEN
-    + MAX_RECIPIENTS as usize * (RECIPIENT_PREFIX_LEN + MAX_RSA_LEN as usize)
+    + MAX_SENDER_KEY_LEN as usize
+    + MAX_RECIPIENTS as usize * (RECIPIENT_ENTRY_LEN + MAX_RSA_LEN as usize)
     + HEADER_MAC_LEN;
 /// Length of a chunk frame header (flag + body length).
 pub const CHUNK_FRAME_HEADER_LEN: usize = 5;
@@ -74,6 +87,7 @@ pub const MIN_BODY_LEN: u32 = 44;
 
 /// Content encryption: which `dp-crypto` authenticated encryption the chunks use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ContentAlgorithm {
     /// AES-256-GCM (id 1, the default).
     Aes256Gcm,
@@ -87,6 +101,14 @@ impl ContentAlgorithm {
         match self {
             Self::Aes256Gcm => 1,
             Self::Aes256CbcHmacSha256 => 2,
+        }
+    }
+
+    /// The name people read (`AES-256-GCM`).
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::Aes256Gcm => "AES-256-GCM",
+            Self::Aes256CbcHmacSha256 => "AES-256-CBC+HMAC-SHA256",
         }
     }
 
@@ -104,6 +126,7 @@ impl ContentAlgorithm {
 
 /// Key transport: how the session key is wrapped for each recipient.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum KeyTransport {
     /// RSA-OAEP with SHA-256 and MGF1-SHA-256, empty label (id 1).
     RsaOaepSha256,
@@ -112,7 +135,16 @@ pub enum KeyTransport {
 impl KeyTransport {
     /// The wire id.
     pub const fn id(self) -> u8 {
-        1
+        match self {
+            Self::RsaOaepSha256 => 1,
+        }
+    }
+
+    /// The name people read.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::RsaOaepSha256 => "RSA-OAEP-SHA256",
+        }
     }
 
     fn from_id(id: u8) -> Result<Self, FormatError> {
@@ -126,11 +158,11 @@ impl KeyTransport {
     }
 }
 
-/// Sender signature.
+/// How a signed envelope is signed. An unsigned envelope has no [`Sender`] at all (wire id 0),
+/// so a signature algorithm without a sender cannot be expressed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum SignatureAlgorithm {
-    /// Unsigned (id 0): anyone who knows a recipient's public key could have made it.
-    None,
     /// RSA-PSS with SHA-256, MGF1-SHA-256, salt length 32 (id 1).
     RsaPssSha256,
 }
@@ -139,15 +171,22 @@ impl SignatureAlgorithm {
     /// The wire id.
     pub const fn id(self) -> u8 {
         match self {
-            Self::None => 0,
             Self::RsaPssSha256 => 1,
         }
     }
 
-    fn from_id(id: u8) -> Result<Self, FormatError> {
+    /// The name people read.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::RsaPssSha256 => "RSA-PSS-SHA256",
+        }
+    }
+
+    /// `None` for the unsigned id 0.
+    fn from_id(id: u8) -> Result<Option<Self>, FormatError> {
         match id {
-            0 => Ok(Self::None),
-            1 => Ok(Self::RsaPssSha256),
+            0 => Ok(None),
+            1 => Ok(Some(Self::RsaPssSha256)),
             _ => Err(FormatError::UnknownAlgorithm {
                 field: "signature",
                 id,
@@ -156,7 +195,7 @@ impl SignatureAlgorithm {
     }
 }
 
-/// One recipient entry.
+/// One recipient: who, and the session key wrapped to them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RecipientEntry {
     /// SHA-256 of the recipient's SubjectPublicKeyInfo DER.
@@ -165,34 +204,46 @@ pub struct RecipientEntry {
     pub wrapped_key: Vec<u8>,
 }
 
-/// The sender of a signed envelope.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The sender of a signed envelope: the key that signed it, carried in the header, so that
+/// every opener can verify the signature whether or not it knows the sender.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Sender {
-    /// SHA-256 of the sender's SubjectPublicKeyInfo DER.
-    pub fingerprint: [u8; FINGERPRINT_LEN],
+    /// The signature algorithm.
+    pub algorithm: SignatureAlgorithm,
+    /// The sender's SubjectPublicKeyInfo DER (not validated here: dp-format has no ASN.1).
+    pub public_key: Vec<u8>,
     /// Length of the trailer signature (the sender's modulus length).
     pub signature_len: u16,
 }
 
-/// An envelope header (everything before the MAC).
+/// An envelope header (everything before the chunks).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EnvelopeHeader {
     /// Content encryption.
     pub content: ContentAlgorithm,
     /// Key transport.
     pub key_transport: KeyTransport,
-    /// Signature algorithm; `Some` sender iff not `None`.
-    pub signature: SignatureAlgorithm,
     /// Creation time, Unix seconds.
     pub created: i64,
     /// Random message id (the replay-cache key with the sender).
     pub message_id: [u8; 16],
     /// Plaintext bytes per chunk.
     pub chunk_size: u32,
-    /// The signing sender, for signed envelopes.
+    /// The signing sender; `None` for an unsigned envelope.
     pub sender: Option<Sender>,
     /// Recipients, in order.
     pub recipients: Vec<RecipientEntry>,
+}
+
+/// A parsed header with the exact bytes its MAC covers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParsedHeader<'a> {
+    /// The header.
+    pub header: EnvelopeHeader,
+    /// The bytes the MAC covers: everything before it, as received.
+    pub authenticated: &'a [u8],
+    /// The MAC as received.
+    pub mac: &'a [u8; HEADER_MAC_LEN],
 }
 
 /// Progress of [`header_len`] over a prefix of the input.
@@ -200,94 +251,100 @@ pub struct EnvelopeHeader {
 pub enum HeaderLen {
     /// At least this many bytes (in total) are needed to learn more.
     NeedAtLeast(usize),
-    /// The header, MAC included, is exactly this long.
+    /// The header, MAC and wrapped keys included, is exactly this long.
     Complete(usize),
 }
 
-fn be16(b: &[u8], at: usize, field: &'static str) -> Result<u16, FormatError> {
-    b.get(at..at + 2)
-        .and_then(|s| s.try_into().ok())
-        .map(u16::from_be_bytes)
-        .ok_or(FormatError::Truncated { field })
-}
-
-fn check_rsa_len(len: u16, field: &'static str) -> Result<(), FormatError> {
-    if (MIN_RSA_LEN..=MAX_RSA_LEN).contains(&len) {
-        Ok(())
+fn check_range(
+    value: u16,
+    range: core::ops::RangeInclusive<u16>,
+    field: &'static str,
+) -> Result<u16, FormatError> {
+    if range.contains(&value) {
+        Ok(value)
     } else {
         Err(FormatError::LimitExceeded { field })
     }
 }
 
-/// Validates the fixed header part.
-fn parse_fixed(prefix: &[u8]) -> Result<(EnvelopeHeader, u16), FormatError> {
-    let fixed: &[u8; FIXED_HEADER_LEN] = prefix
-        .get(..FIXED_HEADER_LEN)
-        .and_then(|s| s.try_into().ok())
-        .ok_or(FormatError::Truncated { field: "header" })?;
-    let (magic, rest) = fixed.split_at(5);
-    if magic != MAGIC {
+/// The fixed part, validated; the recipient count and the sender key length.
+struct Fixed {
+    content: ContentAlgorithm,
+    key_transport: KeyTransport,
+    signature: Option<(SignatureAlgorithm, u16)>,
+    created: i64,
+    message_id: [u8; 16],
+    chunk_size: u32,
+    count: u16,
+    sender_key_len: u16,
+}
+
+fn parse_fixed(r: &mut Reader<'_>) -> Result<Fixed, FormatError> {
+    if r.array::<5>("header")? != MAGIC {
         return Err(FormatError::NotAnEnvelope);
     }
-    let [version, content, transport, signature, reserved, ..] = *rest else {
-        return Err(FormatError::Truncated { field: "header" });
-    };
+    let version = r.u8("header")?;
     if version != VERSION {
         return Err(FormatError::UnsupportedEnvelopeVersion { version });
     }
-    let content = ContentAlgorithm::from_id(content)?;
-    let key_transport = KeyTransport::from_id(transport)?;
-    let signature = SignatureAlgorithm::from_id(signature)?;
-    if reserved != 0 {
+    let content = ContentAlgorithm::from_id(r.u8("header")?)?;
+    let key_transport = KeyTransport::from_id(r.u8("header")?)?;
+    let signature = SignatureAlgorithm::from_id(r.u8("header")?)?;
+    if r.u8("header")? != 0 {
         return Err(FormatError::NonZeroReserved { field: "flags" });
     }
-    let mut created = [0u8; 8];
-    created.copy_from_slice(&fixed[10..18]);
-    let mut message_id = [0u8; 16];
-    message_id.copy_from_slice(&fixed[18..34]);
-    let mut chunk = [0u8; 4];
-    chunk.copy_from_slice(&fixed[34..38]);
-    let chunk_size = u32::from_be_bytes(chunk);
+    let created = r.i64_be("header")?;
+    let message_id = r.array::<16>("header")?;
+    let chunk_size = r.u32_be("header")?;
     if !(MIN_CHUNK_SIZE..=MAX_CHUNK_SIZE).contains(&chunk_size) {
         return Err(FormatError::LimitExceeded {
             field: "chunk size",
         });
     }
-    let count = be16(fixed, 38, "header")?;
-    if count == 0 || count > MAX_RECIPIENTS {
-        return Err(FormatError::LimitExceeded {
-            field: "recipient count",
-        });
-    }
-    let signature_len = be16(fixed, 40, "header")?;
-    let mut fingerprint = [0u8; FINGERPRINT_LEN];
-    fingerprint.copy_from_slice(&fixed[42..74]);
-    let sender = match signature {
-        SignatureAlgorithm::None => {
-            if signature_len != 0 || fingerprint != [0; FINGERPRINT_LEN] {
-                return Err(FormatError::NonZeroReserved { field: "sender" });
-            }
-            None
-        }
-        SignatureAlgorithm::RsaPssSha256 => {
-            check_rsa_len(signature_len, "signature length")?;
-            Some(Sender {
-                fingerprint,
-                signature_len,
-            })
+    let count = check_range(r.u16_be("header")?, 1..=MAX_RECIPIENTS, "recipient count")?;
+    let signature_len = r.u16_be("header")?;
+    let sender_key_len = r.u16_be("header")?;
+    let signature = match signature {
+        None if signature_len == 0 && sender_key_len == 0 => None,
+        None => return Err(FormatError::NonZeroReserved { field: "sender" }),
+        Some(algorithm) => {
+            check_range(signature_len, MIN_RSA_LEN..=MAX_RSA_LEN, "signature length")?;
+            check_range(
+                sender_key_len,
+                MIN_SENDER_KEY_LEN..=MAX_SENDER_KEY_LEN,
+                "sender key length",
+            )?;
+            Some((algorithm, signature_len))
         }
     };
-    let header = EnvelopeHeader {
+    Ok(Fixed {
         content,
         key_transport,
         signature,
-        created: i64::from_be_bytes(created),
+        created,
         message_id,
         chunk_size,
-        sender,
-        recipients: Vec::new(),
-    };
-    Ok((header, count))
+        count,
+        sender_key_len,
+    })
+}
+
+/// Reads the recipient table; returns the fingerprints and wrapped-key lengths.
+fn parse_table(
+    r: &mut Reader<'_>,
+    count: u16,
+) -> Result<Vec<([u8; FINGERPRINT_LEN], u16)>, FormatError> {
+    (0..count)
+        .map(|_| {
+            let fingerprint = r.array::<FINGERPRINT_LEN>("recipient table")?;
+            let len = check_range(
+                r.u16_be("recipient table")?,
+                MIN_RSA_LEN..=MAX_RSA_LEN,
+                "wrapped key length",
+            )?;
+            Ok((fingerprint, len))
+        })
+        .collect()
 }
 
 /// How long the header is, judging from the bytes received so far — validating every field
@@ -304,99 +361,121 @@ pub fn header_len(prefix: &[u8]) -> Result<HeaderLen, FormatError> {
         }
         return Ok(HeaderLen::NeedAtLeast(FIXED_HEADER_LEN));
     }
-    let (_, count) = parse_fixed(prefix)?;
-    let mut at = FIXED_HEADER_LEN;
-    for _ in 0..count {
-        let need = at + RECIPIENT_PREFIX_LEN;
-        if prefix.len() < need {
-            return Ok(HeaderLen::NeedAtLeast(need));
-        }
-        let len = be16(prefix, at + FINGERPRINT_LEN, "recipient entry")?;
-        check_rsa_len(len, "wrapped key length")?;
-        at = need + usize::from(len);
+    let mut r = Reader::new(prefix);
+    let fixed = parse_fixed(&mut r)?;
+    let table_end = FIXED_HEADER_LEN
+        + usize::from(fixed.sender_key_len)
+        + usize::from(fixed.count) * RECIPIENT_ENTRY_LEN;
+    if prefix.len() < table_end {
+        return Ok(HeaderLen::NeedAtLeast(table_end));
     }
-    Ok(HeaderLen::Complete(at + HEADER_MAC_LEN))
+    r.take(usize::from(fixed.sender_key_len), "sender key")?;
+    let wrapped: usize = parse_table(&mut r, fixed.count)?
+        .iter()
+        .map(|&(_, len)| usize::from(len))
+        .sum();
+    Ok(HeaderLen::Complete(table_end + HEADER_MAC_LEN + wrapped))
 }
 
 impl EnvelopeHeader {
-    /// Parses a complete header; returns it with the MAC and the exact bytes the MAC covers.
+    /// Parses a complete header (as measured by [`header_len`]).
     ///
     /// # Errors
     /// Any header error, [`FormatError::Truncated`], or [`FormatError::TrailingBytes`] when
     /// `bytes` is longer than the header.
-    pub fn parse(bytes: &[u8]) -> Result<(Self, &[u8; HEADER_MAC_LEN], &[u8]), FormatError> {
-        let total = match header_len(bytes)? {
-            HeaderLen::Complete(n) => n,
-            HeaderLen::NeedAtLeast(_) => return Err(FormatError::Truncated { field: "header" }),
-        };
-        if bytes.len() != total {
-            return Err(FormatError::TrailingBytes);
-        }
-        let (mut header, count) = parse_fixed(bytes)?;
-        let mut at = FIXED_HEADER_LEN;
-        for _ in 0..count {
-            let prefix =
-                bytes
-                    .get(at..at + RECIPIENT_PREFIX_LEN)
-                    .ok_or(FormatError::Truncated {
-                        field: "recipient entry",
-                    })?;
-            let mut fingerprint = [0u8; FINGERPRINT_LEN];
-            fingerprint.copy_from_slice(&prefix[..FINGERPRINT_LEN]);
-            let len = usize::from(be16(prefix, FINGERPRINT_LEN, "recipient entry")?);
-            at += RECIPIENT_PREFIX_LEN;
-            let wrapped_key = bytes
-                .get(at..at + len)
-                .ok_or(FormatError::Truncated {
-                    field: "wrapped key",
-                })?
-                .to_vec();
-            at += len;
-            header.recipients.push(RecipientEntry {
-                fingerprint,
-                wrapped_key,
-            });
-        }
-        let (authenticated, mac) = bytes.split_at(at);
-        let mac: &[u8; HEADER_MAC_LEN] = mac.try_into().map_err(|_| FormatError::Truncated {
-            field: "header MAC",
-        })?;
-        Ok((header, mac, authenticated))
+    pub fn parse(bytes: &[u8]) -> Result<ParsedHeader<'_>, FormatError> {
+        let mut r = Reader::new(bytes);
+        let fixed = parse_fixed(&mut r)?;
+        let sender_key = r.take(usize::from(fixed.sender_key_len), "sender key")?;
+        let table = parse_table(&mut r, fixed.count)?;
+        let authenticated_len = bytes.len() - r.remaining();
+        r.take(HEADER_MAC_LEN, "header MAC")?;
+        let recipients = table
+            .into_iter()
+            .map(|(fingerprint, len)| {
+                Ok(RecipientEntry {
+                    fingerprint,
+                    wrapped_key: r.take(usize::from(len), "wrapped key")?.to_vec(),
+                })
+            })
+            .collect::<Result<Vec<_>, FormatError>>()?;
+        r.finish()?;
+        let (authenticated, rest) = bytes.split_at(authenticated_len);
+        let mac_bytes: &[u8; HEADER_MAC_LEN] = rest
+            .get(..HEADER_MAC_LEN)
+            .and_then(|m| m.try_into().ok())
+            .ok_or(FormatError::Truncated {
+                field: "header MAC",
+            })?;
+        let sender = fixed.signature.map(|(algorithm, signature_len)| Sender {
+            algorithm,
+            public_key: sender_key.to_vec(),
+            signature_len,
+        });
+        Ok(ParsedHeader {
+            header: Self {
+                content: fixed.content,
+                key_transport: fixed.key_transport,
+                created: fixed.created,
+                message_id: fixed.message_id,
+                chunk_size: fixed.chunk_size,
+                sender,
+                recipients,
+            },
+            authenticated,
+            mac: mac_bytes,
+        })
     }
 
-    /// Serializes everything the MAC covers (the caller appends the MAC).
+    /// Serializes everything the MAC covers; [`EnvelopeHeader::encode`] then appends the MAC
+    /// and the wrapped keys.
     ///
     /// # Errors
-    /// [`FormatError::LimitExceeded`] when a field is out of range (so we never write what we
-    /// would refuse to read); [`FormatError::NonZeroReserved`] for a sender on an unsigned
-    /// header or the reverse.
+    /// [`FormatError::LimitExceeded`] when a field is out of range, so we never write what we
+    /// would refuse to read.
     pub fn encode_authenticated(&self) -> Result<Vec<u8>, FormatError> {
         let count = u16::try_from(self.recipients.len())
-            .ok()
-            .filter(|c| (1..=MAX_RECIPIENTS).contains(c))
-            .ok_or(FormatError::LimitExceeded {
+            .map_err(|_| FormatError::LimitExceeded {
                 field: "recipient count",
-            })?;
+            })
+            .and_then(|c| check_range(c, 1..=MAX_RECIPIENTS, "recipient count"))?;
         if !(MIN_CHUNK_SIZE..=MAX_CHUNK_SIZE).contains(&self.chunk_size) {
             return Err(FormatError::LimitExceeded {
                 field: "chunk size",
             });
         }
-        let (signature_len, fingerprint) = match (self.signature, &self.sender) {
-            (SignatureAlgorithm::None, None) => (0, [0u8; FINGERPRINT_LEN]),
-            (SignatureAlgorithm::RsaPssSha256, Some(s)) => {
-                check_rsa_len(s.signature_len, "signature length")?;
-                (s.signature_len, s.fingerprint)
-            }
-            _ => return Err(FormatError::NonZeroReserved { field: "sender" }),
-        };
-        let mut out = Vec::with_capacity(FIXED_HEADER_LEN + self.recipients.len() * 300);
+        let (signature_id, signature_len, key_len, sender_key): (u8, u16, u16, &[u8]) =
+            match &self.sender {
+                None => (0, 0, 0, &[]),
+                Some(s) => {
+                    let key_len = u16::try_from(s.public_key.len())
+                        .map_err(|_| FormatError::LimitExceeded {
+                            field: "sender key length",
+                        })
+                        .and_then(|l| {
+                            check_range(
+                                l,
+                                MIN_SENDER_KEY_LEN..=MAX_SENDER_KEY_LEN,
+                                "sender key length",
+                            )
+                        })?;
+                    let signature_len = check_range(
+                        s.signature_len,
+                        MIN_RSA_LEN..=MAX_RSA_LEN,
+                        "signature length",
+                    )?;
+                    (s.algorithm.id(), signature_len, key_len, &s.public_key)
+                }
+            };
+        let mut out = Vec::with_capacity(
+            FIXED_HEADER_LEN + sender_key.len() + self.recipients.len() * RECIPIENT_ENTRY_LEN,
+        );
         out.extend_from_slice(&MAGIC);
         out.extend_from_slice(&[
             VERSION,
             self.content.id(),
             self.key_transport.id(),
-            self.signature.id(),
+            signature_id,
             0,
         ]);
         out.extend_from_slice(&self.created.to_be_bytes());
@@ -404,18 +483,31 @@ impl EnvelopeHeader {
         out.extend_from_slice(&self.chunk_size.to_be_bytes());
         out.extend_from_slice(&count.to_be_bytes());
         out.extend_from_slice(&signature_len.to_be_bytes());
-        out.extend_from_slice(&fingerprint);
+        out.extend_from_slice(&key_len.to_be_bytes());
+        out.extend_from_slice(sender_key);
         for r in &self.recipients {
-            let len =
-                u16::try_from(r.wrapped_key.len()).map_err(|_| FormatError::LimitExceeded {
+            let len = u16::try_from(r.wrapped_key.len())
+                .map_err(|_| FormatError::LimitExceeded {
                     field: "wrapped key length",
-                })?;
-            check_rsa_len(len, "wrapped key length")?;
+                })
+                .and_then(|l| check_range(l, MIN_RSA_LEN..=MAX_RSA_LEN, "wrapped key length"))?;
             out.extend_from_slice(&r.fingerprint);
             out.extend_from_slice(&len.to_be_bytes());
-            out.extend_from_slice(&r.wrapped_key);
         }
         Ok(out)
+    }
+
+    /// The whole header: `authenticated` (from [`EnvelopeHeader::encode_authenticated`]), the
+    /// MAC, then the wrapped keys.
+    pub fn encode(&self, authenticated: &[u8], mac: &[u8; HEADER_MAC_LEN]) -> Vec<u8> {
+        let wrapped: usize = self.recipients.iter().map(|r| r.wrapped_key.len()).sum();
+        let mut out = Vec::with_capacity(authenticated.len() + HEADER_MAC_LEN + wrapped);
+        out.extend_from_slice(authenticated);
+        out.extend_from_slice(mac);
+        for r in &self.recipients {
+            out.extend_from_slice(&r.wrapped_key);
+        }
+        out
     }
 }
 
@@ -472,16 +564,12 @@ mod tests {
         EnvelopeHeader {
             content: ContentAlgorithm::Aes256Gcm,
             key_transport: KeyTransport::RsaOaepSha256,
-            signature: if signed {
-                SignatureAlgorithm::RsaPssSha256
-            } else {
-                SignatureAlgorithm::None
-            },
             created: 1_700_000_000,
             message_id: [7; 16],
             chunk_size: DEFAULT_CHUNK_SIZE,
-            sender: signed.then_some(Sender {
-                fingerprint: [9; 32],
+            sender: signed.then(|| Sender {
+                algorithm: SignatureAlgorithm::RsaPssSha256,
+                public_key: vec![0x30; 294],
                 signature_len: 256,
             }),
             recipients: (0..recipients)
@@ -493,12 +581,16 @@ mod tests {
         }
     }
 
+    fn encoded(header: &EnvelopeHeader) -> Result<Vec<u8>, FormatError> {
+        let authenticated = header.encode_authenticated()?;
+        Ok(header.encode(&authenticated, &[0xAA; HEADER_MAC_LEN]))
+    }
+
     #[test]
     fn round_trip_and_incremental_length() -> Result<(), FormatError> {
         for (signed, n) in [(false, 1), (true, 3), (true, 64)] {
             let header = sample(signed, n);
-            let mut bytes = header.encode_authenticated()?;
-            bytes.extend_from_slice(&[0xAA; 32]);
+            let bytes = encoded(&header)?;
             let mut have = 0;
             let total = loop {
                 match header_len(&bytes[..have])? {
@@ -510,17 +602,29 @@ mod tests {
                 }
             };
             assert_eq!(total, bytes.len());
-            let (parsed, mac, covered) = EnvelopeHeader::parse(&bytes)?;
-            assert_eq!(parsed, header);
-            assert_eq!(mac, &[0xAA; 32]);
-            assert_eq!(covered.len(), bytes.len() - 32);
+            let parsed = EnvelopeHeader::parse(&bytes)?;
+            assert_eq!(parsed.header, header);
+            assert_eq!(parsed.mac, &[0xAA; 32]);
+            assert_eq!(parsed.authenticated, &header.encode_authenticated()?[..]);
+            let mut longer = bytes.clone();
+            longer.push(0);
+            assert_eq!(
+                EnvelopeHeader::parse(&longer),
+                Err(FormatError::TrailingBytes)
+            );
+            assert_eq!(
+                EnvelopeHeader::parse(&bytes[..bytes.len() - 1]),
+                Err(FormatError::Truncated {
+                    field: "wrapped key"
+                })
+            );
         }
         Ok(())
     }
 
     #[test]
     fn hostile_fields_are_rejected_from_the_fixed_part() -> Result<(), FormatError> {
-        let good = sample(false, 1).encode_authenticated()?;
+        let good = encoded(&sample(false, 1))?;
         let with = |at: usize, value: &[u8]| {
             let mut b = good.clone();
             b[at..at + value.len()].copy_from_slice(value);
@@ -528,8 +632,8 @@ mod tests {
         };
         assert_eq!(with(0, b"X"), Err(FormatError::NotAnEnvelope));
         assert_eq!(
-            with(5, &[2]),
-            Err(FormatError::UnsupportedEnvelopeVersion { version: 2 })
+            with(5, &[1]),
+            Err(FormatError::UnsupportedEnvelopeVersion { version: 1 })
         );
         assert_eq!(
             with(6, &[9]),
@@ -556,18 +660,14 @@ mod tests {
             with(9, &[1]),
             Err(FormatError::NonZeroReserved { field: "flags" })
         );
-        assert_eq!(
-            with(38, &[0xFF, 0xFF]),
-            Err(FormatError::LimitExceeded {
-                field: "recipient count"
-            })
-        );
-        assert_eq!(
-            with(38, &[0, 0]),
-            Err(FormatError::LimitExceeded {
-                field: "recipient count"
-            })
-        );
+        for count in [[0xFF, 0xFF], [0, 0]] {
+            assert_eq!(
+                with(38, &count),
+                Err(FormatError::LimitExceeded {
+                    field: "recipient count"
+                })
+            );
+        }
         assert_eq!(
             with(34, &[0xFF, 0xFF, 0xFF, 0xFF]),
             Err(FormatError::LimitExceeded {
@@ -578,11 +678,34 @@ mod tests {
             with(40, &[0, 1]),
             Err(FormatError::NonZeroReserved { field: "sender" })
         );
-        // A huge wrapped-key length is rejected as soon as its entry prefix is seen.
+        assert_eq!(
+            with(42, &[1, 0]),
+            Err(FormatError::NonZeroReserved { field: "sender" })
+        );
+        // Signed: a signature algorithm needs a sender key and a signature length in range.
+        let signed = encoded(&sample(true, 1))?;
+        let signed_with = |at: usize, value: &[u8]| {
+            let mut b = signed.clone();
+            b[at..at + value.len()].copy_from_slice(value);
+            header_len(&b[..FIXED_HEADER_LEN])
+        };
+        assert_eq!(
+            signed_with(42, &[0, 0]),
+            Err(FormatError::LimitExceeded {
+                field: "sender key length"
+            })
+        );
+        assert_eq!(
+            signed_with(40, &[0x10, 0]),
+            Err(FormatError::LimitExceeded {
+                field: "signature length"
+            })
+        );
+        // A huge wrapped-key length is rejected as soon as the table is seen.
         let mut b = good.clone();
         b[FIXED_HEADER_LEN + 32..FIXED_HEADER_LEN + 34].copy_from_slice(&[0xFF, 0xFF]);
         assert_eq!(
-            header_len(&b[..FIXED_HEADER_LEN + RECIPIENT_PREFIX_LEN]),
+            header_len(&b[..FIXED_HEADER_LEN + RECIPIENT_ENTRY_LEN]),
             Err(FormatError::LimitExceeded {
                 field: "wrapped key length"
             })
@@ -596,18 +719,48 @@ mod tests {
     }
 
     #[test]
+    fn encoding_refuses_what_parsing_would() {
+        let mut h = sample(true, 1);
+        if let Some(s) = h.sender.as_mut() {
+            s.public_key = vec![0; 10];
+        }
+        assert_eq!(
+            h.encode_authenticated(),
+            Err(FormatError::LimitExceeded {
+                field: "sender key length"
+            })
+        );
+        let mut h = sample(false, 1);
+        h.recipients.clear();
+        assert_eq!(
+            h.encode_authenticated(),
+            Err(FormatError::LimitExceeded {
+                field: "recipient count"
+            })
+        );
+    }
+
+    #[test]
     fn chunk_frames() -> Result<(), FormatError> {
         let f = ChunkFrame {
             last: true,
             body_len: 1000,
         };
         assert_eq!(ChunkFrame::parse(&f.encode(), 1024)?, f);
-        eprintln!("A {:?}", ChunkFrame::parse(&[2, 0, 0, 4, 0], 1024));
-        eprintln!("B {:?}", ChunkFrame::parse(&[0, 0xFF, 0, 0, 0], 1024));
-        eprintln!("C {:?}", ChunkFrame::parse(&[0, 0, 0, 0, 10], 1024));
-        assert!(ChunkFrame::parse(&[2, 0, 0, 4, 0], 1024).is_err());
-        assert!(ChunkFrame::parse(&[0, 0xFF, 0, 0, 0], 1024).is_err());
-        assert!(ChunkFrame::parse(&[0, 0, 0, 0, 10], 1024).is_err());
+        assert_eq!(
+            ChunkFrame::parse(&[2, 0, 0, 4, 0], 1024),
+            Err(FormatError::NonZeroReserved {
+                field: "chunk flag"
+            })
+        );
+        for too_long in [[0, 0xFF, 0, 0, 0], [0, 0, 0, 0, 10]] {
+            assert_eq!(
+                ChunkFrame::parse(&too_long, 1024),
+                Err(FormatError::LimitExceeded {
+                    field: "chunk length"
+                })
+            );
+        }
         Ok(())
     }
 }

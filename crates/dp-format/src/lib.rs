@@ -25,6 +25,7 @@ pub mod envelope;
 mod error;
 mod key_id;
 mod payload;
+mod reader;
 pub mod time_limited;
 
 pub use aad::{AadBuilder, encoded_7bit_len};

@@ -182,6 +182,19 @@ impl AtomicFile {
         }
     }
 
+    /// Gives up on persisting: removes any name the file has and returns an open handle to
+    /// it, which the OS deletes when it is closed — scratch space that nothing else can open
+    /// and that does not outlive the process.
+    ///
+    /// # Errors
+    /// [`FsError::Io`] if the handle cannot be duplicated (descriptor limit).
+    pub fn into_unlinked_file(mut self) -> Result<File, FsError> {
+        self.remove_name();
+        self.file
+            .try_clone()
+            .map_err(|e| FsError::io("cannot keep a temporary file in", &self.dir, e))
+    }
+
     fn remove_name(&mut self) {
         if let Some(tmp) = self.named.take() {
             let _ = fs::remove_file(tmp);
@@ -383,6 +396,20 @@ mod tests {
         let mut f = AtomicFile::new_in(dir.path()).unwrap();
         f.write_all(b"secret").unwrap();
         assert!(names(dir.path()).is_empty(), "{:?}", names(dir.path()));
+    }
+
+    #[test]
+    fn an_unlinked_file_is_readable_and_leaves_no_name() {
+        use std::io::{Read as _, Seek as _};
+        let dir = tempfile::tempdir().unwrap();
+        let mut f = AtomicFile::new_in(dir.path()).unwrap();
+        f.write_all(b"scratch").unwrap();
+        let mut file = f.into_unlinked_file().unwrap();
+        assert!(names(dir.path()).is_empty());
+        file.rewind().unwrap();
+        let mut back = String::new();
+        file.read_to_string(&mut back).unwrap();
+        assert_eq!(back, "scratch");
     }
 
     #[test]

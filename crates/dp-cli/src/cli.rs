@@ -308,12 +308,16 @@ pub(crate) enum EnvelopeCommand {
     #[command(after_help = concat!(
         "Plaintext is released only after the whole envelope verified (every chunk, the signature,\n",
         "the replay cache): with -o it goes to a temporary file beside OUT, renamed into place on\n",
-        "success; to stdout it goes first to a private temporary file in $TMPDIR, copied to stdout\n",
-        "only on success. On rejection nothing is written to stdout or OUT and the exit code is 3.\n\n",
+        "success; to stdout it goes first to a private, unnamed temporary file in $TMPDIR, copied to\n",
+        "stdout only on success. On rejection nothing is written to stdout or OUT and the exit code\n",
+        "is 3.\n\n",
         "Replays: each opened envelope is recorded (sender, message id) in the replay cache\n",
         "[default: $XDG_DATA_HOME/dp/replay-cache, else ~/.local/share/dp/replay-cache]; opening it\n",
         "again is rejected, and so are envelopes older than --max-age (clocks may differ by 5 minutes).\n\n",
-        "Without --from, a signed envelope's sender is only claimed, not verified (a note says so).\n\n",
+        "A signed envelope carries its sender's public key, and its signature is always verified;\n",
+        "--from additionally requires that this sender signed it. Without --from, a note on stderr\n",
+        "names the (verified) signer. An unsigned envelope could have been sealed by anyone who\n",
+        "has your public key.\n\n",
         "Examples:\n",
         "  dp envelope open --key bob.key.pem -o report.pdf report.dpenv\n",
         "  dp envelope open --key bob.key.pem --from alice.pub.pem --max-age 7d < dir.dpenv | tar x\n\n",
@@ -355,7 +359,8 @@ pub(crate) struct SealArgs {
     /// A recipient's public key (PUBLIC KEY PEM); repeat for several recipients (at most 64)
     #[arg(long = "to", value_name = "PUB", required = true)]
     pub to: Vec<PathBuf>,
-    /// Sign as the owner of this private key (PRIVATE KEY PEM), so recipients can check --from
+    /// Sign as the owner of this private key (PRIVATE KEY PEM); recipients verify the signature,
+    /// and can require you with --from
     #[arg(long, value_name = "KEY")]
     pub sign: Option<PathBuf>,
     /// Output file [default: stdout, unless it is a terminal]
@@ -371,7 +376,8 @@ pub(crate) struct OpenArgs {
     /// Your private key (PRIVATE KEY PEM)
     #[arg(long, value_name = "KEY")]
     pub key: PathBuf,
-    /// Require a valid signature by this sender (PUBLIC KEY PEM)
+    /// Require the envelope to be signed by this sender (PUBLIC KEY PEM); signatures are verified
+    /// with or without it
     #[arg(long, value_name = "PUB")]
     pub from: Option<PathBuf>,
     /// Replay cache file [default: $XDG_DATA_HOME/dp/replay-cache, else

@@ -452,8 +452,8 @@ fn tampered_or_truncated_envelopes_release_nothing() {
     // Header (message id), a wrapped key, a chunk body, the signature.
     let flips = [
         ("header", 20),
-        ("wrapped key", 74 + 34 + 10),
-        ("header MAC", header_len - 1),
+        ("wrapped key", header_len - 10),
+        ("header MAC", header_len - 256 - 1),
         ("chunk body", header_len + 5 + 100),
         ("last chunk body", signature_start - 1),
         ("signature", signature_start + 7),
@@ -620,7 +620,7 @@ fn signatures_name_the_sender() {
     assert_eq!(o.stdout, b"from alice");
     assert!(stderr(&o).is_empty(), "verified: no note: {}", stderr(&o));
 
-    // Without --from the sender is only claimed, and a note says so.
+    // Without --from the signature is verified all the same, and a note names the signer.
     let o = env.open(&["--key", &key, "--no-replay-check"], &signed);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let alice = info["sender"]["fingerprint"].as_str().unwrap();
@@ -675,6 +675,79 @@ fn signatures_name_the_sender() {
 }
 
 #[test]
+fn signatures_are_verified_without_from_in_every_region() {
+    let env = Env::new();
+    env.keygen("alice");
+    env.keygen("bob");
+    env.keygen("carol");
+    let envelope = env.seal(
+        &[
+            "--to",
+            &env.p("bob.pub.pem"),
+            "--to",
+            &env.p("carol.pub.pem"),
+            "--sign",
+            &env.p("alice.key.pem"),
+        ],
+        &Pattern::bytes(9, 3 * 1024),
+    );
+    let info = env.inspect_json(&envelope);
+    let header_len = usize::try_from(info["header_length"].as_u64().unwrap()).unwrap();
+    // fixed 44 | sender key k | 2 × 34 table | 32 MAC | 2 × 256 wrapped keys
+    let k = header_len - 44 - 2 * 34 - 32 - 2 * 256;
+    let table = 44 + k;
+    let mac = table + 2 * 34;
+    let wrapped = mac + 32;
+    let signature = envelope.len() - 256;
+    let regions = [
+        ("message id", 20),
+        ("sender key", 44 + 10),
+        ("first recipient entry", table + 5),
+        ("first wrapped key length", table + 33),
+        ("second recipient entry", table + 34 + 5),
+        ("header MAC", mac + 3),
+        ("bob's wrapped key", wrapped + 10),
+        ("carol's wrapped key", wrapped + 256 + 10),
+        ("chunk frame", header_len),
+        ("chunk body", header_len + 100),
+        ("last byte of content", signature - 1),
+        ("signature", signature + 7),
+        ("last byte of the signature", envelope.len() - 1),
+    ];
+    let out_dir = env.path("out");
+    std::fs::create_dir(&out_dir).unwrap();
+    let out = out_dir.join("plain");
+    let open = |bytes: &[u8]| {
+        let file = env.path("m.dpenv");
+        std::fs::write(&file, bytes).unwrap();
+        env.open(
+            &[
+                "--key",
+                &env.p("bob.key.pem"),
+                "--no-replay-check",
+                "-o",
+                out.to_str().unwrap(),
+                file.to_str().unwrap(),
+            ],
+            b"",
+        )
+    };
+    for (what, at) in regions {
+        let mut bad = envelope.clone();
+        bad[at] ^= 0x04;
+        let o = open(&bad);
+        assert_rejected(&o, what);
+        assert!(
+            env.listing(&out_dir).is_empty(),
+            "{what}: OUT or a temporary file left"
+        );
+    }
+    let o = open(&envelope);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(std::fs::read(&out).unwrap(), Pattern::bytes(9, 3 * 1024));
+}
+
+#[test]
 fn inspect_needs_no_key_and_rejects_garbage() {
     let env = Env::new();
     let bob = env.keygen("bob");
@@ -696,7 +769,7 @@ fn inspect_needs_no_key_and_rejects_garbage() {
     );
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let info: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert_eq!(info["version"], 1);
+    assert_eq!(info["version"], 2);
     assert_eq!(info["content_algorithm"], "AES-256-GCM");
     assert!(info["created"].as_str().unwrap().ends_with('Z'), "{info}");
     assert!(info["created_unix"].as_i64().unwrap() > 1_700_000_000);

@@ -12,12 +12,13 @@ use std::io::{self, Read};
 use std::sync::OnceLock;
 
 use dp_envelope::{
-    ContentAlgorithm, EnvelopeError, OpenOptions, PrivateKey, PublicKey, ReplayCache, ReplayCheck,
-    RsaBackend, SealOptions, inspect, open, open_to_file, seal,
+    ContentAlgorithm, EnvelopeError, FileSink, MemorySink, OpenOptions, Opened, PlaintextSink,
+    PrivateKey, PublicKey, ReplayCache, ReplayCheck, RsaBackend, SealOptions, SenderIdentity,
+    inspect, open, seal,
 };
 use dp_format::envelope::{
-    CHUNK_FRAME_HEADER_LEN, ChunkFrame, FINGERPRINT_LEN, FIXED_HEADER_LEN, HeaderLen,
-    MIN_CHUNK_SIZE, RECIPIENT_PREFIX_LEN, header_len,
+    CHUNK_FRAME_HEADER_LEN, ChunkFrame, EnvelopeHeader, FIXED_HEADER_LEN, HEADER_MAC_LEN,
+    HeaderLen, MIN_CHUNK_SIZE, RECIPIENT_ENTRY_LEN, header_len,
 };
 
 const NOW: i64 = 1_800_000_000;
@@ -59,8 +60,16 @@ fn seal_with(
         ..SealOptions::new(NOW)
     };
     let mut out = Vec::new();
-    seal(&recipients, &options, plaintext, &mut out, &mut |_| {}).unwrap();
+    seal(&recipients, &options, plaintext, &mut out).unwrap();
     out
+}
+
+/// Opens into memory; the plaintext exists only if everything verified.
+fn open_mem(
+    envelope: &[u8],
+    options: &OpenOptions<'_>,
+) -> Result<(Opened, Vec<u8>), EnvelopeError> {
+    open(envelope, MemorySink::new(), options).map(|(o, p)| (o, p.to_vec()))
 }
 
 fn open_with(
@@ -74,9 +83,7 @@ fn open_with(
         backend,
         ..OpenOptions::new(key, NOW)
     };
-    let mut out = Vec::new();
-    open(envelope, &mut out, &options, &mut |_| {})?;
-    Ok(out)
+    open_mem(envelope, &options).map(|(_, p)| p)
 }
 
 fn data(len: usize) -> Vec<u8> {
@@ -197,26 +204,44 @@ fn every_recipient_opens_and_others_cannot() {
     assert_eq!(inspect(&twice[..]).unwrap().header.recipients.len(), 1);
 }
 
-/// The error `open` must return for a signed, single-recipient envelope `env` (expected sender
-/// set, no replay check) whose byte `i` was changed to give `bad`: the stage at which it fails.
-fn expected_rejection(env: &[u8], bad: &[u8], i: usize) -> EnvelopeError {
+/// The error `open` must return when `opener` opens `bad` — the signed envelope `env` with
+/// byte `i` changed — without naming a sender and without replay checks: the stage at which
+/// it fails.
+fn expected_rejection(env: &[u8], bad: &[u8], i: usize, opener: &PrivateKey) -> EnvelopeError {
     let (header_end, offsets, end) = chunk_offsets(env);
-    const SENDER: usize = FIXED_HEADER_LEN - FINGERPRINT_LEN;
-    const WRAPPED_KEY_LEN: usize = FIXED_HEADER_LEN + FINGERPRINT_LEN;
     if i < header_end {
         // Header fields are validated as they are read, before any key is touched.
-        match header_len(bad) {
+        let n = match header_len(bad) {
             Err(e) => return EnvelopeError::Format(e),
             Ok(HeaderLen::NeedAtLeast(_)) => return EnvelopeError::Truncated,
-            Ok(HeaderLen::Complete(_)) => {}
-        }
-        return match i {
-            SENDER..FIXED_HEADER_LEN => EnvelopeError::WrongSender,
-            FIXED_HEADER_LEN..WRAPPED_KEY_LEN => EnvelopeError::NotARecipient,
-            // Time, message id, sizes, wrapped key length and key, MAC: the header MAC (or the
-            // key unwrap before it, which reports the same) catches them.
-            _ => EnvelopeError::HeaderAuthenticationFailed,
+            Ok(HeaderLen::Complete(n)) if n > bad.len() => return EnvelopeError::Truncated,
+            Ok(HeaderLen::Complete(n)) => n,
         };
+        let parsed = match EnvelopeHeader::parse(&bad[..n]) {
+            Err(e) => return EnvelopeError::Format(e),
+            Ok(p) => p,
+        };
+        let original = EnvelopeHeader::parse(&env[..header_end]).unwrap();
+        let own = opener.public_key().fingerprint().0;
+        let entry = |h: &EnvelopeHeader| {
+            h.recipients
+                .iter()
+                .find(|r| r.fingerprint == own)
+                .map(|r| r.wrapped_key.clone())
+        };
+        let Some(wrapped) = entry(&parsed.header) else {
+            return EnvelopeError::NotARecipient;
+        };
+        // The opener's wrapped key (its unwrap fails or yields another key), the authenticated
+        // header and its MAC: the header MAC catches every change.
+        if Some(wrapped) != entry(&original.header)
+            || parsed.authenticated != original.authenticated
+            || parsed.mac != original.mac
+        {
+            return EnvelopeError::HeaderAuthenticationFailed;
+        }
+        // Only another recipient's wrapped key changed: the signature covers it.
+        return EnvelopeError::BadSignature;
     }
     if i >= end {
         return EnvelopeError::BadSignature;
@@ -244,33 +269,33 @@ fn expected_rejection(env: &[u8], bad: &[u8], i: usize) -> EnvelopeError {
 }
 
 #[test]
-fn any_flipped_byte_is_rejected_at_its_stage_and_nothing_is_kept() {
+fn any_flipped_byte_is_rejected_at_its_stage_and_nothing_is_released() {
     let k = keys();
     let dir = tempfile::tempdir().unwrap();
     let env = seal_with(
         RsaBackend::default(),
-        &[&k.bob],
+        &[&k.bob, &k.carol],
         Some(&k.alice),
         MIN_CHUNK_SIZE,
         ContentAlgorithm::Aes256Gcm,
         &data(2500),
     );
+    let sender_key_len = k.alice.public_key().spki_der().len();
     assert_eq!(
         header_len(&env),
         Ok(HeaderLen::Complete(
-            FIXED_HEADER_LEN + RECIPIENT_PREFIX_LEN + 256 + 32
+            FIXED_HEADER_LEN + sender_key_len + 2 * RECIPIENT_ENTRY_LEN + HEADER_MAC_LEN + 2 * 256
         ))
     );
     let target = dir.path().join("out.bin");
+    // No sender is named: the signature is verified all the same.
+    let options = OpenOptions::new(&k.bob, NOW);
     for i in 0..env.len() {
         let mut bad = env.clone();
         bad[i] ^= 0x04;
-        let options = OpenOptions {
-            expected_sender: Some(k.alice.public_key()),
-            ..OpenOptions::new(&k.bob, NOW)
-        };
-        let err = open_to_file(&bad[..], &target, &options, &mut |_| {}).unwrap_err();
-        let expected = expected_rejection(&env, &bad, i);
+        let sink = FileSink::create_new(&target).unwrap();
+        let err = open(&bad[..], sink, &options).unwrap_err();
+        let expected = expected_rejection(&env, &bad, i, &k.bob);
         assert_eq!(
             format!("{err:?}"),
             format!("{expected:?}"),
@@ -282,6 +307,86 @@ fn any_flipped_byte_is_rejected_at_its_stage_and_nothing_is_kept() {
         left.is_empty(),
         "no output and no temporary file may remain"
     );
+    // The unflipped envelope opens under the same options, for either recipient.
+    for key in [&k.bob, &k.carol] {
+        let (opened, plaintext) = open_mem(&env, &OpenOptions::new(key, NOW)).unwrap();
+        assert_eq!(plaintext, data(2500));
+        assert_eq!(
+            opened.sender,
+            Some(SenderIdentity::Verified(k.alice.public_key().fingerprint()))
+        );
+    }
+}
+
+/// A sink that tells what reached its destination: the destination receives bytes only on
+/// commit.
+struct Recording<'a> {
+    pending: Vec<u8>,
+    destination: &'a std::cell::RefCell<Option<Vec<u8>>>,
+}
+
+impl io::Write for Recording<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.pending.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+impl PlaintextSink for Recording<'_> {
+    type Output = ();
+    fn commit(self) -> Result<(), EnvelopeError> {
+        *self.destination.borrow_mut() = Some(self.pending);
+        Ok(())
+    }
+}
+
+#[test]
+fn a_sink_releases_no_byte_when_the_signature_is_bad() {
+    let k = keys();
+    let env = seal_with(
+        RsaBackend::default(),
+        &[&k.bob],
+        Some(&k.alice),
+        MIN_CHUNK_SIZE,
+        ContentAlgorithm::Aes256Gcm,
+        &data(5000),
+    );
+    let mut bad = env.clone();
+    let last = bad.len() - 1;
+    bad[last] ^= 1;
+    let destination = std::cell::RefCell::new(None);
+    let sink = Recording {
+        pending: Vec::new(),
+        destination: &destination,
+    };
+    let err = open(&bad[..], sink, &OpenOptions::new(&k.bob, NOW)).unwrap_err();
+    assert!(matches!(err, EnvelopeError::BadSignature), "{err}");
+    assert_eq!(
+        *destination.borrow(),
+        None,
+        "nothing reached the destination"
+    );
+    // The same envelope, intact, releases everything at once.
+    let sink = Recording {
+        pending: Vec::new(),
+        destination: &destination,
+    };
+    open(&env[..], sink, &OpenOptions::new(&k.bob, NOW)).unwrap();
+    assert_eq!(destination.borrow().as_deref(), Some(&data(5000)[..]));
+    // A file sink leaves no file behind.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("out");
+    let err = open(
+        &bad[..],
+        FileSink::create_new(&path).unwrap(),
+        &OpenOptions::new(&k.bob, NOW),
+    )
+    .unwrap_err();
+    assert!(matches!(err, EnvelopeError::BadSignature));
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
 }
 
 #[test]
@@ -419,11 +524,24 @@ fn signatures_authenticate_the_sender() {
         open_with(b, &k.bob, Some(&k.alice), &moved),
         Err(EnvelopeError::BadSignature)
     ));
-    // Without --from, a signed envelope opens but its sender is only claimed.
+    // Without an expected sender, a signed envelope's signature is verified all the same…
     let options = OpenOptions::new(&k.bob, NOW);
-    let opened = open(&signed[..], io::sink(), &options, &mut |_| {}).unwrap();
-    assert_eq!(opened.sender, Some(k.alice.public_key().fingerprint()));
-    assert!(!opened.sender_verified);
+    let (opened, _) = open_mem(&signed, &options).unwrap();
+    assert_eq!(
+        opened.sender,
+        Some(SenderIdentity::Verified(k.alice.public_key().fingerprint()))
+    );
+    assert!(matches!(
+        open_mem(&moved, &options),
+        Err(EnvelopeError::BadSignature)
+    ));
+    // …and an unsigned one has no sender; inspect only claims one.
+    let (opened, _) = open_mem(&unsigned, &options).unwrap();
+    assert_eq!(opened.sender, None);
+    assert_eq!(
+        inspect(&signed[..]).unwrap().sender,
+        Some(SenderIdentity::Claimed(k.alice.public_key().fingerprint()))
+    );
 }
 
 #[test]
@@ -449,23 +567,18 @@ fn replays_and_stale_envelopes_are_rejected() {
         expected_sender: Some(k.alice.public_key()),
         ..OpenOptions::new(&k.bob, now)
     };
-    assert_eq!(
-        open(&env[..], io::sink(), &at(NOW), &mut |_| {})
-            .unwrap()
-            .plaintext_len,
-        4
-    );
+    assert_eq!(open_mem(&env, &at(NOW)).unwrap().0.plaintext_len, 4);
     assert!(matches!(
-        open(&env[..], io::sink(), &at(NOW), &mut |_| {}),
+        open_mem(&env, &at(NOW)),
         Err(EnvelopeError::Replayed)
     ));
     // Too old, and dated too far in the future.
     assert!(matches!(
-        open(&env[..], io::sink(), &at(NOW + 3600 + 301), &mut |_| {}),
+        open_mem(&env, &at(NOW + 3600 + 301)),
         Err(EnvelopeError::TooOld { .. })
     ));
     assert!(matches!(
-        open(&env[..], io::sink(), &at(NOW - 301), &mut |_| {}),
+        open_mem(&env, &at(NOW - 301)),
         Err(EnvelopeError::FromTheFuture { .. })
     ));
     // The same message id from another sender is a different message.
@@ -478,16 +591,8 @@ fn replays_and_stale_envelopes_are_rejected() {
             ..SealOptions::new(NOW + i * 4000)
         };
         let mut e = Vec::new();
-        seal(
-            &[k.bob.public_key().clone()],
-            &options,
-            &b"x"[..],
-            &mut e,
-            &mut |_| {},
-        )
-        .unwrap();
-        open(&e[..], io::sink(), &at(NOW + i * 4000), &mut |_| {})
-            .unwrap_or_else(|e| panic!("{i}: {e}"));
+        seal(&[k.bob.public_key().clone()], &options, &b"x"[..], &mut e).unwrap();
+        open_mem(&e, &at(NOW + i * 4000)).unwrap_or_else(|e| panic!("{i}: {e}"));
         assert!(
             cache.len().unwrap() <= 2,
             "cache holds only the last window"
@@ -523,7 +628,7 @@ fn concurrent_openers_let_exactly_one_through() {
                         }),
                         ..OpenOptions::new(&keys().bob, NOW)
                     };
-                    match open(&env[..], io::sink(), &options, &mut |_| {}) {
+                    match open_mem(env, &options) {
                         Ok(_) => true,
                         Err(EnvelopeError::Replayed) => false,
                         Err(e) => panic!("{e}"),
@@ -580,26 +685,28 @@ fn hostile_headers_cost_nothing() {
             read: 0,
         };
         let options = OpenOptions::new(&k.bob, NOW);
-        let err = open(&mut input, io::sink(), &options, &mut |_| {}).unwrap_err();
+        let err = open(&mut input, MemorySink::new(), &options).unwrap_err();
         assert!(matches!(err, EnvelopeError::Format(_)), "{err}");
         assert!(input.read <= FIXED_HEADER_LEN, "read {} bytes", input.read);
     }
-    // A huge wrapped-key length is refused after its 34-byte entry prefix.
+    // A huge wrapped-key length is refused once the recipient table is read.
     let mut huge = good.clone();
     huge[FIXED_HEADER_LEN + 32..FIXED_HEADER_LEN + 34].copy_from_slice(&[0xFF, 0xFF]);
     let mut input = Counting {
-        inner: Read::chain(&huge[..FIXED_HEADER_LEN + 34], io::repeat(0)),
+        inner: Read::chain(
+            &huge[..FIXED_HEADER_LEN + RECIPIENT_ENTRY_LEN],
+            io::repeat(0),
+        ),
         read: 0,
     };
     let err = open(
         &mut input,
-        io::sink(),
+        MemorySink::new(),
         &OpenOptions::new(&k.bob, NOW),
-        &mut |_| {},
     )
     .unwrap_err();
     assert!(matches!(err, EnvelopeError::Format(_)));
-    assert!(input.read <= FIXED_HEADER_LEN + 34);
+    assert!(input.read <= FIXED_HEADER_LEN + RECIPIENT_ENTRY_LEN);
     // A huge chunk length is refused before it is read.
     let (_, offsets, _) = chunk_offsets(&good);
     let mut big_chunk = good[..offsets[0]].to_vec();
@@ -610,9 +717,8 @@ fn hostile_headers_cost_nothing() {
     };
     let err = open(
         &mut input,
-        io::sink(),
+        MemorySink::new(),
         &OpenOptions::new(&k.bob, NOW),
-        &mut |_| {},
     )
     .unwrap_err();
     assert!(matches!(err, EnvelopeError::Format(_)), "{err}");

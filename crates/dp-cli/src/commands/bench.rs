@@ -9,7 +9,7 @@
 use std::time::{Duration, Instant};
 
 use dp_crypto::{Algorithm, MasterKey, OsRandom, Sp800108Kdf};
-use dp_envelope::{OpenOptions, PrivateKey, PublicKey, RsaBackend, SealOptions};
+use dp_envelope::{MemorySink, OpenOptions, PrivateKey, PublicKey, RsaBackend, SealOptions};
 use dp_format::AadBuilder;
 use dp_keyring::{DataProtectionProvider, DataProtector, KeyringError};
 use serde_json::json;
@@ -191,19 +191,13 @@ fn seal_to(recipients: &[PublicKey], plaintext: &[u8], out: &mut Vec<u8>) -> Res
         &SealOptions::new(SEALED_AT),
         plaintext,
         &mut *out,
-        &mut |_| {},
     )
     .map(drop)
     .map_err(|e| envelope_failed(&e))
 }
 
-fn open_with(
-    envelope: &[u8],
-    options: &OpenOptions<'_>,
-    out: &mut Vec<u8>,
-) -> Result<(), CliError> {
-    out.clear();
-    dp_envelope::open(envelope, &mut *out, options, &mut |_| {})
+fn open_with(envelope: &[u8], options: &OpenOptions<'_>) -> Result<(), CliError> {
+    dp_envelope::open(envelope, MemorySink::with_capacity(ENVELOPE_BYTES), options)
         .map(drop)
         .map_err(|e| envelope_failed(&e))
 }
@@ -214,11 +208,10 @@ fn envelope_rows(budget: Duration, rows: &mut Vec<Row>) -> Result<(), CliError> 
     let recipients = [key.public_key().clone()];
     let plaintext = vec![0x5a_u8; ENVELOPE_BYTES];
     let mut envelope = Vec::with_capacity(ENVELOPE_BYTES + 64 * 1024);
-    let mut opened = Vec::with_capacity(ENVELOPE_BYTES);
 
     let seal = measure(budget, || seal_to(&recipients, &plaintext, &mut envelope))?;
     let options = OpenOptions::new(&key, SEALED_AT);
-    let open = measure(budget, || open_with(&envelope, &options, &mut opened))?;
+    let open = measure(budget, || open_with(&envelope, &options))?;
     let algorithm = format!("AES-256-GCM, RSA-{RSA_BITS}");
     for (operation, ops_per_sec) in [("envelope seal 8 MiB", seal), ("envelope open 8 MiB", open)] {
         rows.push(Row {
@@ -237,7 +230,7 @@ fn envelope_rows(budget: Duration, rows: &mut Vec<Row>) -> Result<(), CliError> 
             backend,
             ..OpenOptions::new(&key, SEALED_AT)
         };
-        let ops_per_sec = measure(budget, || open_with(&tiny, &options, &mut opened))?;
+        let ops_per_sec = measure(budget, || open_with(&tiny, &options))?;
         rows.push(Row {
             operation: "rsa-oaep unwrap",
             algorithm: format!("RSA-{RSA_BITS} OAEP-SHA256 ({backend:?})"),

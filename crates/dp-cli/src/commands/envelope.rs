@@ -5,15 +5,15 @@
 
 use std::ffi::OsString;
 use std::fs::{self, File};
-use std::io::{self, BufReader, BufWriter, IsTerminal, Read, Seek, Write};
+use std::io::{self, BufReader, BufWriter, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use dp_envelope::{
-    ContentAlgorithm, EnvelopeError, OpenOptions, Opened, PrivateKey, ReplayCache, ReplayCheck,
-    RsaBackend, SealOptions,
+    EnvelopeError, FileSink, OpenOptions, PrivateKey, ReplayCache, ReplayCheck, RsaBackend,
+    ScratchSink, SealOptions, SenderIdentity,
 };
-use dp_format::envelope::{SignatureAlgorithm, VERSION};
+use dp_format::envelope::VERSION;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::json;
 use time::OffsetDateTime;
@@ -95,9 +95,11 @@ impl Progress {
         Self(Some(bar))
     }
 
-    fn update(&self, position: u64) {
-        if let Some(bar) = &self.0 {
-            bar.set_position(position);
+    /// `input`, counted into the bar as it is read.
+    fn wrap<'a>(&self, input: Box<dyn Read + 'a>) -> Box<dyn Read + 'a> {
+        match &self.0 {
+            Some(bar) => Box::new(bar.wrap_read(input)),
+            None => input,
         }
     }
 }
@@ -160,84 +162,20 @@ fn seal(args: &SealArgs) -> Result<(), CliError> {
     };
     let (input, input_len) = open_input(args.input.as_deref())?;
     let progress = Progress::new(input_len);
-    let mut update = |n: u64| progress.update(n);
+    let input = progress.wrap(input);
     let fail = |e: EnvelopeError| CliError::from_envelope(&e);
     match &output {
         Output::File(path) => {
             let mut file = AtomicFile::create(path)?;
-            dp_envelope::seal(&recipients, &options, input, file.writer()?, &mut update)
-                .map_err(fail)?;
+            dp_envelope::seal(&recipients, &options, input, file.writer()?).map_err(fail)?;
             file.commit()
         }
         Output::Stdout => {
             let stdout = BufWriter::with_capacity(READ_BUFFER, io::stdout().lock());
-            dp_envelope::seal(&recipients, &options, input, stdout, &mut update)
+            dp_envelope::seal(&recipients, &options, input, stdout)
                 .map(|_| ())
                 .map_err(fail)
         }
-    }
-}
-
-/// A private temporary file for plaintext bound for stdout. On Unix it is unlinked as soon as it
-/// is created, so it disappears with the process whatever happens; elsewhere it is removed on
-/// drop.
-struct ScratchFile {
-    file: File,
-    #[cfg(not(unix))]
-    path: PathBuf,
-}
-
-impl ScratchFile {
-    fn create() -> Result<Self, CliError> {
-        let path = std::env::temp_dir().join(format!(".dp-open-{}.tmp", uuid::Uuid::new_v4()));
-        let mut options = fs::OpenOptions::new();
-        options.read(true).write(true).create_new(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        let file = options.open(&path).map_err(|e| {
-            CliError::io(
-                &format!("cannot create a temporary file {}", path.display()),
-                &e,
-            )
-            .with_hint("set TMPDIR to a writable directory, or use -o FILE")
-        })?;
-        #[cfg(unix)]
-        {
-            fs::remove_file(&path)
-                .map_err(|e| CliError::io(&format!("cannot unlink {}", path.display()), &e))?;
-            Ok(Self { file })
-        }
-        #[cfg(not(unix))]
-        Ok(Self { file, path })
-    }
-
-    /// Opens the envelope into this file (`open` flushes before it returns `Ok`).
-    fn open_into(
-        &self,
-        input: impl Read,
-        options: &OpenOptions<'_>,
-        progress: &mut dyn FnMut(u64),
-    ) -> Result<Opened, EnvelopeError> {
-        let writer = BufWriter::with_capacity(READ_BUFFER, &self.file);
-        dp_envelope::open(input, writer, options, progress)
-    }
-
-    fn copy_to_stdout(&self) -> Result<(), CliError> {
-        let mut file = &self.file;
-        file.rewind()
-            .and_then(|()| {
-                let mut stdout = io::stdout().lock();
-                io::copy(&mut file, &mut stdout)?;
-                stdout.flush()
-            })
-            .map_err(|e| CliError::io("cannot write standard output", &e))
-    }
-}
-
-#[cfg(not(unix))]
-impl Drop for ScratchFile {
-    fn drop(&mut self) {
-        let _ = fs::remove_file(&self.path);
     }
 }
 
@@ -268,25 +206,32 @@ fn open(args: &OpenArgs) -> Result<(), CliError> {
     };
     let (input, input_len) = open_input(args.input.as_deref())?;
     let progress = Progress::new(input_len);
-    let mut update = |n: u64| progress.update(n);
+    let input = progress.wrap(input);
     let fail = |e: EnvelopeError| open_error(&e, &key, cache.as_ref());
+    // Plaintext waits in a private file — beside OUT, or unnamed in $TMPDIR for stdout — that
+    // is released only after the whole envelope verified.
     let opened = match Output::new(args.output.as_deref()) {
         Output::File(path) => {
-            dp_envelope::open_to_file(input, &path, &options, &mut update).map_err(fail)?
+            let sink = FileSink::replace(&path).map_err(|e| CliError::from_envelope(&e))?;
+            dp_envelope::open(input, sink, &options).map_err(fail)?.0
         }
         Output::Stdout => {
-            let scratch = ScratchFile::create()?;
-            let opened = scratch
-                .open_into(input, &options, &mut update)
-                .map_err(fail)?;
+            let sink = ScratchSink::new_in(&std::env::temp_dir()).map_err(|e| {
+                CliError::from_envelope(&e)
+                    .with_hint("set TMPDIR to a writable directory, or use -o FILE")
+            })?;
+            let (opened, mut file) = dp_envelope::open(input, sink, &options).map_err(fail)?;
             drop(progress);
-            scratch.copy_to_stdout()?;
+            let mut stdout = io::stdout().lock();
+            io::copy(&mut file, &mut stdout)
+                .and_then(|_| stdout.flush())
+                .map_err(|e| CliError::io("cannot write standard output", &e))?;
             opened
         }
     };
-    if let (Some(sender), false) = (opened.sender, opened.sender_verified) {
+    if let (Some(SenderIdentity::Verified(sender)), None) = (opened.sender, &from) {
         eprintln!(
-            "note: the envelope claims to be signed by {sender}, but the signature was not checked; pass --from SENDER.pub.pem to verify it"
+            "note: signed by {sender} (signature verified); pass --from SENDER.pub.pem to require this sender"
         );
     }
     Ok(())
@@ -319,20 +264,6 @@ fn open_error(e: &EnvelopeError, key: &PrivateKey, cache: Option<&ReplayCache>) 
     }
 }
 
-fn algorithm_name(content: ContentAlgorithm) -> &'static str {
-    match content {
-        ContentAlgorithm::Aes256Gcm => "AES-256-GCM",
-        ContentAlgorithm::Aes256CbcHmacSha256 => "AES-256-CBC+HMAC-SHA256",
-    }
-}
-
-fn signature_name(signature: SignatureAlgorithm) -> Option<&'static str> {
-    match signature {
-        SignatureAlgorithm::None => None,
-        SignatureAlgorithm::RsaPssSha256 => Some("RSA-PSS-SHA256"),
-    }
-}
-
 /// The plaintext length, when the content algorithm fixes each chunk's overhead (GCM).
 fn inspect(args: &EnvelopeInspectArgs) -> Result<(), CliError> {
     let (input, _) = open_input(args.input.as_deref())?;
@@ -341,12 +272,11 @@ fn inspect(args: &EnvelopeInspectArgs) -> Result<(), CliError> {
     let created = OffsetDateTime::from_unix_timestamp(header.created)
         .ok()
         .and_then(|t| t.format(&Rfc3339).ok());
-    let sender = header.sender.map(|s| {
-        (
-            dp_envelope::Fingerprint(s.fingerprint).to_string(),
-            s.signature_len,
-        )
-    });
+    let sender = inspection
+        .sender
+        .zip(header.sender.as_ref())
+        .map(|(identity, s)| (identity.fingerprint().to_string(), s.signature_len));
+    let signature_name = header.sender.as_ref().map(|s| s.algorithm.name());
     let recipients: Vec<(String, usize)> = header
         .recipients
         .iter()
@@ -363,9 +293,9 @@ fn inspect(args: &EnvelopeInspectArgs) -> Result<(), CliError> {
         let value = json!({
             "format": "dp envelope",
             "version": VERSION,
-            "content_algorithm": algorithm_name(header.content),
-            "key_transport": "RSA-OAEP-SHA256",
-            "signature_algorithm": signature_name(header.signature),
+            "content_algorithm": header.content.name(),
+            "key_transport": header.key_transport.name(),
+            "signature_algorithm": signature_name,
             "created": created,
             "created_unix": header.created,
             "message_id": hex(&header.message_id),
@@ -388,9 +318,10 @@ fn inspect(args: &EnvelopeInspectArgs) -> Result<(), CliError> {
 
     println!("format:      dp envelope, version {VERSION} (not authenticated: what it claims)");
     println!(
-        "algorithms:  content {}, key transport RSA-OAEP-SHA256, signature {}",
-        algorithm_name(header.content),
-        signature_name(header.signature).unwrap_or("none")
+        "algorithms:  content {}, key transport {}, signature {}",
+        header.content.name(),
+        header.key_transport.name(),
+        signature_name.unwrap_or("none")
     );
     match &created {
         Some(t) => println!("created:     {t} (Unix {})", header.created),
@@ -398,7 +329,9 @@ fn inspect(args: &EnvelopeInspectArgs) -> Result<(), CliError> {
     }
     println!("message id:  {}", hex(&header.message_id));
     match &sender {
-        Some((fp, len)) => println!("signed by:   {fp} (signature {len} bytes)"),
+        Some((fp, len)) => println!(
+            "signed by:   {fp} (claimed; signature {len} bytes, verified by `dp envelope open`)"
+        ),
         None => println!("signed by:   nobody (unsigned: anyone could have sealed it)"),
     }
     println!("recipients:  {}", recipients.len());

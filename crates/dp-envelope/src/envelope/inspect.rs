@@ -83,9 +83,10 @@ pub fn inspect<R: Read>(mut input: R) -> Result<Inspection, EnvelopeError> {
     expect_end(&mut input)?;
     let header_len = header_bytes.len();
     Ok(Inspection {
-        sender: header.sender.as_ref().map(|s| {
-            SenderIdentity::Claimed(Fingerprint(Sha256::digest(&s.public_key).into()))
-        }),
+        sender: header
+            .sender
+            .as_ref()
+            .map(|s| SenderIdentity::Claimed(Fingerprint(Sha256::digest(&s.public_key).into()))),
         has_signature: header.sender.is_some(),
         total_len: header_len as u64
             + chunks * CHUNK_FRAME_HEADER_LEN as u64

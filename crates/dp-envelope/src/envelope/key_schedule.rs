@@ -298,7 +298,9 @@ mod tests {
             keys().verify(b"headeR", &mac),
             Err(EnvelopeError::HeaderAuthenticationFailed)
         ));
-        let opened = keys().verify(b"header", &mac).map(|k| k.open_chunk(0, true, &body));
+        let opened = keys()
+            .verify(b"header", &mac)
+            .map(|k| k.open_chunk(0, true, &body));
         assert!(matches!(opened, Ok(Ok(p)) if p.as_slice() == b"chunk"));
     }
 
@@ -318,7 +320,12 @@ mod tests {
             other.open_chunk(5, false, &body),
             Err(EnvelopeError::ChunkAuthenticationFailed { index: 5 })
         ));
-        assert!(matches!(keys().verify(b"header", &mac).map(|k| k.open_chunk(5, false, &body)), Ok(Ok(_))));
+        assert!(matches!(
+            keys()
+                .verify(b"header", &mac)
+                .map(|k| k.open_chunk(5, false, &body)),
+            Ok(Ok(_))
+        ));
     }
 
     #[test]

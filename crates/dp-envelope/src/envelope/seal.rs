@@ -5,8 +5,8 @@ use std::io::{Read, Write};
 
 use dp_crypto::{OsRandom, SecureRandom};
 use dp_format::envelope::{
-    ChunkFrame, ContentAlgorithm, DEFAULT_CHUNK_SIZE, EnvelopeHeader, KeyTransport,
-    MAX_RECIPIENTS, RecipientEntry, Sender, SignatureAlgorithm,
+    ChunkFrame, ContentAlgorithm, DEFAULT_CHUNK_SIZE, EnvelopeHeader, KeyTransport, MAX_RECIPIENTS,
+    RecipientEntry, Sender, SignatureAlgorithm,
 };
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;

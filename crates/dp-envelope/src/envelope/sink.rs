@@ -37,6 +37,11 @@ impl MemorySink {
     pub fn new() -> Self {
         Self::default()
     }
+
+    /// An empty sink with room for `capacity` bytes.
+    pub fn with_capacity(capacity: usize) -> Self {
+        Self(Zeroizing::new(Vec::with_capacity(capacity)))
+    }
 }
 
 impl core::fmt::Debug for MemorySink {

@@ -1,11 +1,9 @@
 //! Reading inputs and writing outputs: stdin/stdout by default, files on request; output files
-//! are written atomically and only once there is something to write.
+//! are written atomically (`dp-fs`) and only once there is something to write.
 
-use std::fs::{self, File};
 use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
-use crate::commands::key_files::create_new;
 use crate::error::CliError;
 
 /// Largest input read whole into memory (`protect`, `unprotect`, `inspect`, `capi seal` and
@@ -102,7 +100,7 @@ impl Output {
             }
             Self::File(path) => {
                 let mut file = AtomicFile::create(path)?;
-                file.writer()?
+                file.writer()
                     .write_all(bytes)
                     .map_err(|e| CliError::io(&format!("cannot write {}", path.display()), &e))?;
                 file.commit()
@@ -111,61 +109,30 @@ impl Output {
     }
 }
 
-/// A file written under a temporary name beside its destination and renamed into place by
-/// [`AtomicFile::commit`]; dropped uncommitted, the temporary file is removed.
+/// A file written to a private temporary file beside its destination (unnamed on Linux) and
+/// moved into place by [`AtomicFile::commit`]; dropped uncommitted, it leaves nothing.
 pub(crate) struct AtomicFile {
-    tmp: PathBuf,
     path: PathBuf,
-    writer: Option<BufWriter<File>>,
+    writer: BufWriter<dp_fs::AtomicFile>,
 }
 
 impl AtomicFile {
     pub(crate) fn create(path: &Path) -> Result<Self, CliError> {
-        let dir = match path.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "output".to_owned());
-        let tmp = dir.join(format!(".{name}.{}.tmp", uuid::Uuid::new_v4()));
-        let file = create_new(&tmp, true)
-            .map_err(|e| CliError::io(&format!("cannot create {}", tmp.display()), &e))?;
+        let file = dp_fs::AtomicFile::beside(path).map_err(|e| fs_error(&e))?;
         Ok(Self {
-            tmp,
             path: path.to_path_buf(),
-            writer: Some(BufWriter::with_capacity(WRITE_BUFFER, file)),
+            writer: BufWriter::with_capacity(WRITE_BUFFER, file),
         })
     }
 
-    pub(crate) fn writer(&mut self) -> Result<&mut BufWriter<File>, CliError> {
-        self.writer
-            .as_mut()
-            .ok_or_else(|| CliError::runtime("internal error: output already committed"))
+    pub(crate) fn writer(&mut self) -> &mut BufWriter<dp_fs::AtomicFile> {
+        &mut self.writer
     }
 
-    pub(crate) fn commit(mut self) -> Result<(), CliError> {
-        let err = |e: &io::Error| CliError::io(&format!("cannot write {}", self.path.display()), e);
-        let writer = self
-            .writer
-            .take()
-            .ok_or_else(|| CliError::runtime("internal error: output already committed"))?;
-        let file = writer.into_inner().map_err(|e| err(e.error()))?;
-        file.sync_all().map_err(|e| err(&e))?;
-        drop(file);
-        fs::rename(&self.tmp, &self.path).map_err(|e| err(&e))?;
-        // Renamed: nothing left for `drop` to remove.
-        self.tmp = PathBuf::new();
-        Ok(())
-    }
-}
-
-impl Drop for AtomicFile {
-    fn drop(&mut self) {
-        if !self.tmp.as_os_str().is_empty() {
-            drop(self.writer.take());
-            let _ = fs::remove_file(&self.tmp);
-        }
+    pub(crate) fn commit(self) -> Result<(), CliError> {
+        let file = self.writer.into_inner().map_err(|e| {
+            CliError::io(&format!("cannot write {}", self.path.display()), e.error())
+        })?;
+        file.persist_replace(&self.path).map_err(|e| fs_error(&e))
     }
 }

@@ -64,30 +64,23 @@ fn run(cli: Cli) -> Result<(), CliError> {
         app_name,
         command,
     } = cli;
-    // Envelopes name their keys as files, and the benchmark keeps its keys in memory: no key
-    // ring, so no key directory is needed.
-    let command = match command {
-        Command::Envelope(envelope) => return commands::envelope::run(&envelope),
-        Command::Capi(capi) => return commands::capi::run(&capi),
-        Command::Bench(args) => return commands::bench::run(&args),
-        other => other,
-    };
-    let ctx = Context::new(key_dir, app_name)?;
+    // Only key-ring commands need a key directory: envelopes name their keys as files and the
+    // benchmark keeps its keys in memory.
+    let ring = || Context::new(key_dir, app_name);
     match command {
         Command::Keys(KeysCommand::New {
             algorithm,
             lifetime,
             activate_at,
-        }) => commands::keys::new(&ctx, &algorithm, lifetime, activate_at.as_deref()),
-        Command::Keys(KeysCommand::List { json }) => commands::keys::list(&ctx, json),
-        Command::Keys(KeysCommand::Revoke(args)) => commands::keys::revoke(&ctx, &args),
+        }) => commands::keys::new(&ring()?, &algorithm, lifetime, activate_at.as_deref()),
+        Command::Keys(KeysCommand::List { json }) => commands::keys::list(&ring()?, json),
+        Command::Keys(KeysCommand::Revoke(args)) => commands::keys::revoke(&ring()?, &args),
         Command::Keys(KeysCommand::Prune { expired_for }) => {
-            commands::keys::prune(&ctx, expired_for)
+            commands::keys::prune(&ring()?, expired_for)
         }
-        Command::Protect(args) => commands::protect::protect(&ctx, &args),
-        Command::Unprotect(args) => commands::protect::unprotect(&ctx, &args),
-        Command::Inspect(args) => commands::inspect::inspect(&ctx, &args),
-        // Not reached (returned above); spelled out rather than a panic.
+        Command::Protect(args) => commands::protect::protect(&ring()?, &args),
+        Command::Unprotect(args) => commands::protect::unprotect(&ring()?, &args),
+        Command::Inspect(args) => commands::inspect::inspect(&ring()?, &args),
         Command::Envelope(envelope) => commands::envelope::run(&envelope),
         Command::Capi(capi) => commands::capi::run(&capi),
         Command::Bench(args) => commands::bench::run(&args),

@@ -6,20 +6,16 @@
 //! K_E || K_H := KDF(master key, label = AAD, context = context header || key modifier)
 //! ```
 
+use dp_format::{AES_BLOCK_SIZE, CbcHmacBody, KEY_MODIFIER_SIZE};
 use zeroize::Zeroizing;
 
 use crate::kdf::CbcSubkeys;
-use crate::primitives::{self, BLOCK_SIZE};
+use crate::primitives;
 use crate::{AesKeySize, Algorithm, CryptoError, SecureRandom, Sp800108Kdf, ValidationAlgorithm};
 
-// Layout sizes are repeated here rather than taken from `dp-format` so that the crypto crate
-// stands alone (STYLE.md: format and crypto depend on none of ours); `dp_format::CbcHmacBody`
-// parses the same layout and the integration tests check the two agree.
-const KEY_MODIFIER_SIZE: usize = 16;
-
-/// Body length for a plaintext length: PKCS#7 always adds 1..=16 bytes.
+/// Body length for a plaintext length (the layout is dp-format's `CbcHmacBody`).
 pub(crate) fn body_len(plaintext_len: usize, mac: ValidationAlgorithm) -> usize {
-    KEY_MODIFIER_SIZE + BLOCK_SIZE + primitives::cbc_padded_len(plaintext_len) + mac.digest_len()
+    CbcHmacBody::len_for(plaintext_len, mac.digest_len())
 }
 
 /// Appends a body to `out`.
@@ -38,7 +34,7 @@ pub(crate) fn encrypt_append(
     // Key modifier first, then IV: the order .NET draws them, which the KATs depend on.
     let mut key_modifier = [0u8; KEY_MODIFIER_SIZE];
     rng.fill(&mut key_modifier)?;
-    let mut iv = [0u8; BLOCK_SIZE];
+    let mut iv = [0u8; AES_BLOCK_SIZE];
     rng.fill(&mut iv)?;
 
     let keys = derive(kdf, aes, mac, aad, &key_modifier)?;
@@ -62,30 +58,18 @@ pub(crate) fn decrypt(
     body: &[u8],
     aad: &[u8],
 ) -> Result<Vec<u8>, CryptoError> {
-    let digest_len = mac.digest_len();
+    // One failure for every cause, a malformed body included.
     let fail = CryptoError::AuthenticationFailed;
-    let (key_modifier, rest) = body
-        .split_first_chunk::<KEY_MODIFIER_SIZE>()
-        .ok_or(fail.clone())?;
-    let ct_len = rest
-        .len()
-        .checked_sub(BLOCK_SIZE + digest_len)
-        .ok_or(fail.clone())?;
-    if ct_len == 0 {
-        return Err(fail);
-    }
-    let (iv_and_ct, tag) = rest.split_at(BLOCK_SIZE + ct_len);
-    let (iv, ciphertext) = iv_and_ct
-        .split_first_chunk::<BLOCK_SIZE>()
-        .ok_or(fail.clone())?;
+    let view = CbcHmacBody::parse(body, mac.digest_len()).map_err(|_| fail.clone())?;
+    let iv_and_ct = view.mac_input(body).ok_or(fail.clone())?;
 
-    let keys = derive(kdf, aes, mac, aad, key_modifier)?;
+    let keys = derive(kdf, aes, mac, aad, view.key_modifier)?;
 
     // The tag is checked, in constant time, before a single block is decrypted.
-    if !primitives::hmac_verify(&keys.validation, iv_and_ct, tag) {
+    if !primitives::hmac_verify(&keys.validation, iv_and_ct, view.tag) {
         return Err(fail);
     }
-    primitives::cbc_decrypt(&keys.encryption, iv, ciphertext)
+    primitives::cbc_decrypt(&keys.encryption, view.iv, view.ciphertext)
 }
 
 fn derive(

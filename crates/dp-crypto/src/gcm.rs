@@ -6,13 +6,14 @@
 //! ```
 //! The AES-GCM associated data is empty: the purposes are bound through the derivation.
 
-use crate::primitives::{self, AesKey, GCM_NONCE_SIZE, GCM_TAG_SIZE};
+use dp_format::{GCM_NONCE_SIZE, GcmBody, KEY_MODIFIER_SIZE};
+
+use crate::primitives::{self, AesKey};
 use crate::{AesKeySize, Algorithm, CryptoError, SecureRandom, Sp800108Kdf};
 
-const KEY_MODIFIER_SIZE: usize = 16;
-
+/// Body length for a plaintext length (the layout is dp-format's `GcmBody`).
 pub(crate) fn body_len(plaintext_len: usize) -> usize {
-    KEY_MODIFIER_SIZE + GCM_NONCE_SIZE + plaintext_len + GCM_TAG_SIZE
+    GcmBody::len_for(plaintext_len)
 }
 
 /// Appends a body to `out`.
@@ -54,17 +55,10 @@ pub(crate) fn decrypt(
     body: &[u8],
     aad: &[u8],
 ) -> Result<Vec<u8>, CryptoError> {
-    let fail = CryptoError::AuthenticationFailed;
-    let (key_modifier, rest) = body
-        .split_first_chunk::<KEY_MODIFIER_SIZE>()
-        .ok_or(fail.clone())?;
-    let (nonce, rest) = rest
-        .split_first_chunk::<GCM_NONCE_SIZE>()
-        .ok_or(fail.clone())?;
-    let (ciphertext, tag) = rest.split_last_chunk::<GCM_TAG_SIZE>().ok_or(fail)?;
-
-    let k_e = derive(kdf, aes, aad, key_modifier)?;
-    primitives::gcm_open(&k_e, nonce, ciphertext, tag)
+    // One failure for every cause, a malformed body included.
+    let view = GcmBody::parse(body).map_err(|_| CryptoError::AuthenticationFailed)?;
+    let k_e = derive(kdf, aes, aad, view.key_modifier)?;
+    primitives::gcm_open(&k_e, view.nonce, view.ciphertext, view.tag)
 }
 
 fn derive(

@@ -1,4 +1,5 @@
-//! Views of the two encryptor body layouts.
+//! The two encryptor body layouts, in one place: dp-crypto writes and reads bodies through
+//! these sizes and views, and `dp inspect` describes payloads with them.
 
 use crate::FormatError;
 
@@ -34,6 +35,30 @@ impl<'a> CbcHmacBody<'a> {
     /// Minimum body length for a digest size: key modifier, IV, one ciphertext block and tag.
     pub const fn minimum_len(digest_size: usize) -> usize {
         KEY_MODIFIER_SIZE + AES_BLOCK_SIZE + AES_BLOCK_SIZE + digest_size
+    }
+
+    /// The body length for a plaintext length: PKCS#7 always adds 1 to 16 bytes.
+    pub const fn len_for(plaintext_len: usize, digest_size: usize) -> usize {
+        KEY_MODIFIER_SIZE
+            + AES_BLOCK_SIZE
+            + (plaintext_len / AES_BLOCK_SIZE + 1) * AES_BLOCK_SIZE
+            + digest_size
+    }
+
+    /// The bytes the MAC covers: `IV || ciphertext`, contiguous in the body.
+    pub fn mac_input(&self, body: &'a [u8]) -> Option<&'a [u8]> {
+        body.get(KEY_MODIFIER_SIZE..KEY_MODIFIER_SIZE + AES_BLOCK_SIZE + self.ciphertext.len())
+    }
+
+    /// The range of plaintext lengths this body can hold (PKCS#7 adds 1 to 16 bytes), or
+    /// `None` when the ciphertext is not whole blocks — a body every decryption rejects.
+    pub fn plaintext_len_range(&self) -> Option<(usize, usize)> {
+        let ct = self.ciphertext.len();
+        if ct.is_multiple_of(AES_BLOCK_SIZE) && ct > 0 {
+            Some((ct - AES_BLOCK_SIZE, ct - 1))
+        } else {
+            None
+        }
     }
 
     /// Splits a body whose tag is `digest_size` bytes.
@@ -91,6 +116,16 @@ impl<'a> GcmBody<'a> {
     /// Minimum body length: an empty plaintext gives 44 bytes.
     pub const MINIMUM_LEN: usize = KEY_MODIFIER_SIZE + GCM_NONCE_SIZE + GCM_TAG_SIZE;
 
+    /// The body length for a plaintext length.
+    pub const fn len_for(plaintext_len: usize) -> usize {
+        Self::MINIMUM_LEN + plaintext_len
+    }
+
+    /// The plaintext length: GCM's ciphertext is exactly as long.
+    pub fn plaintext_len(&self) -> usize {
+        self.ciphertext.len()
+    }
+
     /// Splits a GCM body.
     ///
     /// # Errors
@@ -129,6 +164,24 @@ mod tests {
         assert_eq!(view.ciphertext, &body[32..48]);
         assert_eq!(view.tag, &body[48..80]);
         assert_eq!(CbcHmacBody::minimum_len(32), 80);
+        Ok(())
+    }
+
+    #[test]
+    fn lengths_round_trip_through_the_views() -> Result<(), FormatError> {
+        for len in [0usize, 1, 15, 16, 17, 100] {
+            let cbc = vec![0u8; CbcHmacBody::len_for(len, 32)];
+            let (lo, hi) = CbcHmacBody::parse(&cbc, 32)?
+                .plaintext_len_range()
+                .ok_or(FormatError::InvalidBase64)?;
+            assert!(lo <= len && len <= hi, "{len}: {lo}..={hi}");
+            let gcm = vec![0u8; GcmBody::len_for(len)];
+            assert_eq!(GcmBody::parse(&gcm)?.plaintext_len(), len);
+        }
+        let ragged = [0u8; 16 + 16 + 17 + 32];
+        let view = CbcHmacBody::parse(&ragged, 32)?;
+        assert_eq!(view.plaintext_len_range(), None);
+        assert_eq!(view.mac_input(&ragged), Some(&ragged[16..49]));
         Ok(())
     }
 

@@ -101,6 +101,14 @@ impl Key {
         }
     }
 
+    /// When a payload protected with this key can have been made: a key protects only while it
+    /// is the default — not before it exists nor more than `clock_skew` before it activates,
+    /// and normally not after it expires.
+    pub fn production_window(&self, clock_skew: time::Duration) -> (Timestamp, Timestamp) {
+        let earliest = core::cmp::max(self.creation, self.activation - clock_skew);
+        (earliest, self.expiration)
+    }
+
     /// The algorithm, when the descriptor could be read.
     pub fn algorithm(&self) -> Option<Algorithm> {
         self.encryptor

@@ -116,7 +116,7 @@ fn keygen(args: &KeygenArgs) -> Result<(), CliError> {
     let private_path = with_suffix(&args.out, ".key.pem");
     let public_path = with_suffix(&args.out, ".pub.pem");
     // Both checks come before any work so that a refusal leaves everything as it was;
-    // `create_new` below still guards against a file appearing in between.
+    // `write_new_file` below still refuses a file that appears in between.
     for path in [&private_path, &public_path] {
         if fs::symlink_metadata(path).is_ok() {
             return Err(
@@ -167,7 +167,7 @@ fn seal(args: &SealArgs) -> Result<(), CliError> {
     match &output {
         Output::File(path) => {
             let mut file = AtomicFile::create(path)?;
-            dp_envelope::seal(&recipients, &options, input, file.writer()?).map_err(fail)?;
+            dp_envelope::seal(&recipients, &options, input, file.writer()).map_err(fail)?;
             file.commit()
         }
         Output::Stdout => {

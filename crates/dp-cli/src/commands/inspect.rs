@@ -1,6 +1,6 @@
 //! `dp inspect`: what a payload's header says, without decrypting anything.
 
-use dp_format::{AES_BLOCK_SIZE, CbcHmacBody, FormatError, GcmBody, ProtectedPayload};
+use dp_format::{CbcHmacBody, FormatError, GcmBody, ProtectedPayload};
 use dp_keyring::{Algorithm, Key};
 use serde_json::json;
 
@@ -15,37 +15,32 @@ struct BodyLayout {
     plaintext: (usize, usize),
 }
 
-/// The body split by dp-format's own views of the two layouts.
+/// The body split by dp-format's views of the two layouts, which also know the plaintext
+/// lengths a body can hold.
 fn layout(alg: Algorithm, body: &[u8]) -> Option<BodyLayout> {
     match alg {
         Algorithm::CbcHmac { mac, .. } => {
             let view = CbcHmacBody::parse(body, mac.digest_len()).ok()?;
-            let ct = view.ciphertext.len();
-            if !ct.is_multiple_of(AES_BLOCK_SIZE) {
-                return None;
-            }
             Some(BodyLayout {
                 fields: vec![
                     ("key modifier", view.key_modifier.len()),
                     ("IV", view.iv.len()),
-                    ("ciphertext", ct),
+                    ("ciphertext", view.ciphertext.len()),
                     (mac.xml_name(), view.tag.len()),
                 ],
-                // PKCS#7 adds 1..=16 bytes.
-                plaintext: (ct - AES_BLOCK_SIZE, ct - 1),
+                plaintext: view.plaintext_len_range()?,
             })
         }
         Algorithm::Gcm { .. } => {
             let view = GcmBody::parse(body).ok()?;
-            let ct = view.ciphertext.len();
             Some(BodyLayout {
                 fields: vec![
                     ("key modifier", view.key_modifier.len()),
                     ("nonce", view.nonce.len()),
-                    ("ciphertext", ct),
+                    ("ciphertext", view.ciphertext.len()),
                     ("GCM tag", view.tag.len()),
                 ],
-                plaintext: (ct, ct),
+                plaintext: (view.plaintext_len(), view.plaintext_len()),
             })
         }
     }
@@ -68,12 +63,7 @@ pub(crate) fn inspect(ctx: &Context, args: &InspectArgs) -> Result<(), CliError>
     let skew = provider.options().max_server_clock_skew;
     let algorithm = key.and_then(Key::algorithm);
     let fields = algorithm.and_then(|a| layout(a, payload.body()));
-    // A key protects only while it is the default: not before it exists nor more than the clock
-    // skew before its activation, and normally not after its expiration.
-    let window = key.map(|k| {
-        let earliest = std::cmp::max(k.creation(), k.activation() - skew);
-        (earliest, k.expiration())
-    });
+    let window = key.map(|k| k.production_window(skew));
 
     if args.json {
         let value = json!({

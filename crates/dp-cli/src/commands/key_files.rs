@@ -1,7 +1,6 @@
 //! Key files shared by `dp envelope` and `dp capi`: PEM keys in, new private files out.
 
-use std::fs::{self, File};
-use std::io::{self, Write};
+use std::io::Write as _;
 use std::path::Path;
 
 use dp_envelope::{EnvelopeError, PrivateKey, PublicKey};
@@ -35,26 +34,27 @@ pub(crate) fn read_private_key(path: &Path) -> Result<PrivateKey, CliError> {
     PrivateKey::from_pem(&text).map_err(|e| key_error(path, &e))
 }
 
-/// Creates `path` for writing, failing if it exists; `private` makes it owner-only (0600).
-pub(crate) fn create_new(path: &Path, private: bool) -> io::Result<File> {
-    let mut options = fs::OpenOptions::new();
-    options.write(true).create_new(true);
+/// Writes a new file atomically (`dp_fs::AtomicFile`), never overwriting: owner-only (0600) if
+/// `private`, else readable by all (0644, for public keys).
+pub(crate) fn write_new_file(path: &Path, bytes: &[u8], private: bool) -> Result<(), CliError> {
+    let fail = |e: &dyn core::fmt::Display| {
+        CliError::runtime(format!("cannot write {}: {e}", path.display()))
+    };
+    let mut file = dp_fs::AtomicFile::beside(path).map_err(|e| fail(&e))?;
+    file.write_all(bytes).map_err(|e| fail(&e))?;
     #[cfg(unix)]
-    if private {
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    if !private {
+        use std::os::unix::fs::PermissionsExt as _;
+        file.file()
+            .set_permissions(std::fs::Permissions::from_mode(0o644))
+            .map_err(|e| fail(&e))?;
     }
     #[cfg(not(unix))]
     let _ = private;
-    options.open(path)
-}
-
-pub(crate) fn write_new_file(path: &Path, bytes: &[u8], private: bool) -> Result<(), CliError> {
-    let result = create_new(path, private).and_then(|mut file| {
-        let written = file.write_all(bytes).and_then(|()| file.sync_all());
-        if written.is_err() {
-            let _ = fs::remove_file(path);
+    file.persist_new(path).map_err(|e| match e {
+        dp_fs::FsError::AlreadyExists { .. } => {
+            CliError::runtime(format!("refusing to overwrite {}", path.display()))
         }
-        written
-    });
-    result.map_err(|e| CliError::io(&format!("cannot write {}", path.display()), &e))
+        other => fail(&other),
+    })
 }

@@ -32,22 +32,24 @@ impl AadBuilder {
         I: IntoIterator<Item = S>,
         S: AsRef<str>,
     {
-        let mut template = Vec::with_capacity(64);
-        template.extend_from_slice(&MAGIC_HEADER_V0.to_be_bytes());
-        template.extend_from_slice(&[0u8; 16]);
-        template.extend_from_slice(&[0u8; 4]); // count, patched below
+        // The purposes first, since the count precedes them.
+        let mut encoded = Vec::with_capacity(40);
         let mut count: u32 = 0;
         for purpose in purposes {
             let bytes = purpose.as_ref().as_bytes();
             let len = u32::try_from(bytes.len()).map_err(|_| FormatError::TooManyPurposes)?;
-            write_7bit(&mut template, len);
-            template.extend_from_slice(bytes);
+            write_7bit(&mut encoded, len);
+            encoded.extend_from_slice(bytes);
             count = count.checked_add(1).ok_or(FormatError::TooManyPurposes)?;
         }
         if i32::try_from(count).is_err() {
             return Err(FormatError::TooManyPurposes);
         }
-        template[20..24].copy_from_slice(&count.to_be_bytes());
+        let mut template = Vec::with_capacity(24 + encoded.len());
+        template.extend_from_slice(&MAGIC_HEADER_V0.to_be_bytes());
+        template.extend_from_slice(&[0u8; 16]);
+        template.extend_from_slice(&count.to_be_bytes());
+        template.extend_from_slice(&encoded);
         Ok(Self { template })
     }
 

@@ -16,6 +16,8 @@
 //! # Ok::<(), dp_format::FormatError>(())
 //! ```
 #![forbid(unsafe_code)]
+// No input may make this crate panic: no indexing or slicing that could be out of bounds.
+#![warn(clippy::indexing_slicing)]
 
 mod aad;
 pub mod base64url;

@@ -10,7 +10,6 @@ use crate::{Algorithm, CryptoError, MasterKey, SecureRandom, Sp800108Kdf, cbc_hm
 /// key id derives other subkeys and fails authentication.
 ///
 /// The encryptor is immutable, `Send` and `Sync`; share it freely between threads.
-#[derive(Clone)]
 pub struct AuthenticatedEncryptor {
     algorithm: Algorithm,
     kdf: Sp800108Kdf,

@@ -17,7 +17,6 @@ pub enum DescriptorForm {
 }
 
 /// A key's algorithm and master key.
-#[derive(Clone, PartialEq, Eq)]
 pub struct Descriptor {
     /// The authenticated-encryption configuration.
     pub algorithm: Algorithm,

@@ -25,7 +25,7 @@ mod timestamp;
 pub mod xml;
 
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use error::KeyringError;
+pub use error::{DescriptorError, KeyringError, MalformedKeyError};
 pub use key::{Key, KeyState};
 pub use manager::{KeyManager, LoadedKeys, UnreadableKey};
 pub use policy::KeyManagementOptions;

@@ -9,7 +9,7 @@ use dp_format::KeyId;
 
 use crate::repository::XmlRepository;
 use crate::xml::{self, Descriptor, DescriptorForm, Element, Revocation};
-use crate::{Clock, Key, KeyringError, Timestamp};
+use crate::{Clock, Key, KeyringError, MalformedKeyError, Timestamp};
 
 /// A key element that could not be read (bad id or dates). .NET skips such keys; we list them.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,7 +19,7 @@ pub struct UnreadableKey {
     /// Where it was read from.
     pub source: String,
     /// Why it is unreadable.
-    pub reason: String,
+    pub reason: MalformedKeyError,
 }
 
 /// Everything the repository holds, interpreted.

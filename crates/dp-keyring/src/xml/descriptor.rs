@@ -1,20 +1,7 @@
 use core::fmt;
 
+pub use dp_crypto::names::DescriptorForm;
 use dp_crypto::{Algorithm, MasterKey};
-
-/// Which of .NET's four descriptor types a key uses. All four produce identical payloads; the
-/// form only matters for reading (and for writing keys back unchanged, which we never do).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DescriptorForm {
-    /// `AuthenticatedEncryptorDescriptor` (the default, and what we write).
-    AuthenticatedEncryptor,
-    /// `ManagedAuthenticatedEncryptorDescriptor`.
-    Managed,
-    /// `CngCbcAuthenticatedEncryptorDescriptor` (Windows).
-    CngCbc,
-    /// `CngGcmAuthenticatedEncryptorDescriptor` (Windows).
-    CngGcm,
-}
 
 /// A key's algorithm and master key.
 pub struct Descriptor {

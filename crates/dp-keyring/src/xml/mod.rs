@@ -19,7 +19,7 @@ pub use write::{key_document, revocation_document};
 
 use dp_format::KeyId;
 
-use crate::Timestamp;
+use crate::{DescriptorError, MalformedKeyError, Timestamp};
 
 /// The XML namespace of `requiresEncryption` and `encryptedSecret`.
 pub const DATA_PROTECTION_NS: &str = "http://schemas.asp.net/2015/03/dataProtection";
@@ -36,7 +36,7 @@ pub enum Element {
         /// The id, when it parsed.
         id: Option<KeyId>,
         /// What is wrong, without secret material.
-        reason: String,
+        reason: MalformedKeyError,
     },
     /// A `<revocation>`.
     Revocation(Revocation),
@@ -59,7 +59,7 @@ pub struct KeyElement {
     /// `<expirationDate>`.
     pub expiration: Timestamp,
     /// The descriptor, or why it cannot be used. Failure makes only this key unusable.
-    pub descriptor: Result<Descriptor, String>,
+    pub descriptor: Result<Descriptor, DescriptorError>,
 }
 
 /// A parsed `<revocation>` element.

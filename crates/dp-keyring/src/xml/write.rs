@@ -10,6 +10,7 @@ use core::fmt::Write as _;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
+use dp_crypto::names::DEFAULT_DESERIALIZER_TYPE;
 use dp_format::KeyId;
 use quick_xml::escape::partial_escape;
 use zeroize::Zeroizing;
@@ -18,10 +19,6 @@ use crate::Timestamp;
 use crate::xml::{DATA_PROTECTION_NS, Descriptor, Revocation};
 
 const PROLOG: &str = "\u{FEFF}<?xml version=\"1.0\" encoding=\"utf-8\"?>\n";
-
-/// The deserializer .NET 8 names for the default descriptor form. The reader ignores everything
-/// after the first comma, and so does .NET, so the version does not tie the key to .NET 8.
-const DESERIALIZER_TYPE: &str = "Microsoft.AspNetCore.DataProtection.AuthenticatedEncryption.ConfigurationModel.AuthenticatedEncryptorDescriptorDeserializer, Microsoft.AspNetCore.DataProtection, Version=8.0.0.0, Culture=neutral, PublicKeyToken=adb9793829ddae60";
 
 /// Everything but the base64 of the master key, with room to spare, so the output buffer is
 /// allocated once and no copy of the secret is left in a buffer freed by a reallocation.
@@ -86,7 +83,7 @@ pub fn key_document(
          <creationDate>{creation}</creationDate>\n  \
          <activationDate>{activation}</activationDate>\n  \
          <expirationDate>{expiration}</expirationDate>\n  \
-         <descriptor deserializerType=\"{DESERIALIZER_TYPE}\">\n    \
+         <descriptor deserializerType=\"{DEFAULT_DESERIALIZER_TYPE}\">\n    \
          <descriptor>\n      \
          <encryption algorithm=\"{encryption}\" />\n      \
          {validation}\n      \
@@ -241,7 +238,9 @@ mod tests {
         assert!(text.contains("<value></value>"));
         match parse_element(&text, "test")? {
             Element::Key(key) => {
-                let read = key.descriptor.map_err(KeyringError::InvalidArgument)?;
+                let read = key
+                    .descriptor
+                    .map_err(|e| KeyringError::InvalidArgument(e.to_string()))?;
                 assert!(read.master_key.is_empty());
                 assert_eq!(read.form, DescriptorForm::AuthenticatedEncryptor);
             }

@@ -81,6 +81,10 @@ pub enum KeyringError {
     ReadOnlyRepository(PathBuf),
     /// An API argument is invalid (empty purpose list, bad lifetime).
     InvalidArgument(String),
+    /// A key cannot be created with this algorithm: the default descriptor form, which is what
+    /// keys are written in, cannot name it (CBC with HMACSHA1 or HMACSHA384), so neither .NET
+    /// nor this crate could read the key back. See [`crate::Algorithm::is_standard`].
+    NonStandardAlgorithm(dp_crypto::Algorithm),
     /// A cryptographic operation other than authentication failed (the random source).
     Crypto(CryptoError),
 }
@@ -149,6 +153,10 @@ impl fmt::Display for KeyringError {
                 write!(f, "the key directory {} is not writable", path.display())
             }
             Self::InvalidArgument(why) => f.write_str(why),
+            Self::NonStandardAlgorithm(algorithm) => write!(
+                f,
+                "keys cannot be created with {algorithm}: .NET's key XML cannot name it"
+            ),
             Self::Crypto(e) => write!(f, "{e}"),
         }
     }

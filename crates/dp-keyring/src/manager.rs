@@ -169,7 +169,12 @@ impl KeyManager {
     /// could never be used, and a caller that creates keys until one is usable would fill the
     /// repository.
     ///
+    /// Only [standard](Algorithm::is_standard) algorithms are accepted: the key is written in
+    /// the default descriptor form, which cannot name the others, so the key would be unusable
+    /// to .NET and to [`KeyManager::load`] alike.
+    ///
     /// # Errors
+    /// [`KeyringError::NonStandardAlgorithm`] for an algorithm the reader would refuse;
     /// [`KeyringError::InvalidArgument`] if expiration is not after activation;
     /// [`KeyringError::AllKeysRevoked`] as above; repository errors; [`KeyringError::Crypto`]
     /// if the random source fails.
@@ -179,6 +184,9 @@ impl KeyManager {
         expiration: Timestamp,
         algorithm: Algorithm,
     ) -> Result<KeyId, KeyringError> {
+        if !algorithm.is_standard() {
+            return Err(KeyringError::NonStandardAlgorithm(algorithm));
+        }
         if expiration <= activation {
             return Err(KeyringError::InvalidArgument(
                 "a key must expire after it activates".into(),

@@ -1,16 +1,17 @@
 use core::fmt;
 
-pub use dp_crypto::names::DescriptorForm;
+pub(crate) use dp_crypto::names::DescriptorForm;
 use dp_crypto::{Algorithm, MasterKey};
 
-/// A key's algorithm and master key.
-pub struct Descriptor {
+/// A key's algorithm and master key. Not `Clone` or `PartialEq` (it holds the master key), and
+/// its `Debug` leaves the key out.
+pub(crate) struct Descriptor {
     /// The authenticated-encryption configuration.
-    pub algorithm: Algorithm,
+    pub(crate) algorithm: Algorithm,
     /// The master key (secret).
-    pub master_key: MasterKey,
+    pub(crate) master_key: MasterKey,
     /// The descriptor type it was read from.
-    pub form: DescriptorForm,
+    pub(crate) form: DescriptorForm,
 }
 
 impl fmt::Debug for Descriptor {

@@ -50,7 +50,7 @@ const DOTNET_BASE64: GeneralPurpose = GeneralPurpose::new(
 /// [`KeyringError::XmlLimitExceeded`] when a bound is exceeded;
 /// [`KeyringError::MalformedElement`] when the text is not well-formed XML or is a malformed
 /// revocation: both fail the whole key-ring read, because the element might revoke a key.
-pub fn parse_element(text: &str, source: &str) -> Result<Element, KeyringError> {
+pub(crate) fn parse_element(text: &str, source: &str) -> Result<Element, KeyringError> {
     let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
     limits::check(text).map_err(|e| match e {
         ScanError::Limit(limit) => KeyringError::XmlLimitExceeded {

@@ -57,7 +57,7 @@ const KEY_DOCUMENT_OVERHEAD: usize = 1536;
 /// The returned text contains the master key in clear: store it only where the key ring is kept,
 /// never log it, and wipe it when done if the platform allows (for example by wrapping it in
 /// [`zeroize::Zeroizing`]).
-pub fn key_document(
+pub(crate) fn key_document(
     id: KeyId,
     creation: Timestamp,
     activation: Timestamp,

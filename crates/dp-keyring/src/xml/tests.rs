@@ -1,5 +1,6 @@
 //! Key and revocation XML: the fixtures of tests/data/xml (see its README), exact writer output,
-//! round trips, and "never panics" properties of the reader.
+//! round trips, and "never panics" properties of the reader. Unit tests, because the parsed
+//! elements and the descriptor (which holds the master key) are not public API.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -10,13 +11,13 @@
 
 use std::path::PathBuf;
 
-use dp_crypto::{AesKeySize, Algorithm, MasterKey, ValidationAlgorithm};
-use dp_format::KeyId;
-use dp_keyring::xml::{
+use crate::xml::{
     DATA_PROTECTION_NS, Descriptor, DescriptorForm, Element, KeyElement, Revocation, key_document,
     key_friendly_name, parse_element, revocation_document,
 };
-use dp_keyring::{DescriptorError, KeyringError, MalformedKeyError, Timestamp};
+use crate::{DescriptorError, KeyringError, MalformedKeyError, Timestamp};
+use dp_crypto::{AesKeySize, Algorithm, MasterKey, ValidationAlgorithm};
+use dp_format::KeyId;
 use proptest::prelude::*;
 
 const AUTHENTICATED: &str = "Microsoft.AspNetCore.DataProtection.AuthenticatedEncryption.ConfigurationModel.AuthenticatedEncryptorDescriptorDeserializer, Microsoft.AspNetCore.DataProtection, Version=8.0.0.0, Culture=neutral, PublicKeyToken=adb9793829ddae60";
@@ -810,7 +811,7 @@ fn broken_xml_is_fatal() {
     assert!(matches!(
         parse_element("<!DOCTYPE key [<!ENTITY a \"b\">]><key>&a;</key>", "x"),
         Err(KeyringError::XmlLimitExceeded {
-            limit: dp_keyring::xml::XmlLimit::DocumentType,
+            limit: crate::xml::XmlLimit::DocumentType,
             ..
         })
     ));

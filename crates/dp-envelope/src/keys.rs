@@ -155,6 +155,7 @@ pub struct PrivateKey {
     public: PublicKey,
 }
 
+/// Shows the public half only (its fingerprint says which key this is); nothing secret.
 impl fmt::Debug for PrivateKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("PrivateKey")

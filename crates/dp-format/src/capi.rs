@@ -348,10 +348,7 @@ pub struct RsaPrivateBlob {
 
 impl fmt::Debug for RsaPrivateBlob {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("RsaPrivateBlob")
-            .field("alg", &self.alg)
-            .field("bit_len", &self.bit_len)
-            .finish_non_exhaustive()
+        f.write_str("RsaPrivateBlob")
     }
 }
 
@@ -588,9 +585,7 @@ pub struct PlaintextKeyBlob {
 
 impl fmt::Debug for PlaintextKeyBlob {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("PlaintextKeyBlob")
-            .field("alg", &self.alg)
-            .finish_non_exhaustive()
+        f.write_str("PlaintextKeyBlob")
     }
 }
 
@@ -882,10 +877,7 @@ mod tests {
         assert_eq!(parsed.prime1, blob.prime1);
         // Short numbers are zero-padded on the wire and come back with their leading zeros.
         assert_eq!(&parsed.coefficient[28..], &blob.coefficient[..]);
-        assert_eq!(
-            format!("{parsed:?}"),
-            "RsaPrivateBlob { alg: RsaKeyx, bit_len: 2048, .. }"
-        );
+        assert_eq!(format!("{parsed:?}"), "RsaPrivateBlob");
         let mut even = bytes.clone();
         even[20] &= 0xFE;
         assert_eq!(

@@ -8,7 +8,8 @@
 //!   ([`FileSystemRepository`], shared safely between processes) or memory.
 //! * [`KeyManager`]: reads the ring, creates and revokes keys, deletes old ones.
 //! * [`policy`]: default-key resolution and key rolling, as .NET 8–10 do it.
-//! * [`xml`]: key and revocation XML exactly as .NET reads and writes it.
+//! * [`xml`]: revocations and the bounds key XML is checked against; keys and their XML, exactly
+//!   as .NET reads and writes them, are read through [`KeyManager`].
 //!
 //! Mechanism (the KDF and encryptors) is in `dp-crypto`; wire layouts are in `dp-format`.
 //! Everything a caller needs from them, and from `time`, is re-exported here, so this crate is

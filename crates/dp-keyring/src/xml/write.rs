@@ -106,8 +106,9 @@ pub(crate) fn key_document(
     out
 }
 
-/// The file content .NET writes for a revocation (spec §7.3), with the conventions of
-/// [`key_document`].
+/// The file content .NET writes for a revocation (spec §7.3), as .NET's
+/// `FileSystemXmlRepository` saves it: UTF-8 with a BOM, the XML declaration, two-space
+/// indentation, `\n` line ends, no newline after the root's end tag.
 ///
 /// ```text
 /// \u{FEFF}<?xml version="1.0" encoding="utf-8"?>

@@ -9,6 +9,9 @@
 //!   backends), only those whose name contains FILTER if given.
 #![allow(clippy::print_stdout, reason = "xtask reports progress on stdout")]
 
+#[cfg(test)]
+mod tidy;
+
 use std::env;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};

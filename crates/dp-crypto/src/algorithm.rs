@@ -1,7 +1,4 @@
-//! Algorithm identifiers and their .NET names — the one place where names map to algorithms.
-
-use core::fmt;
-use core::str::FromStr;
+//! Algorithm identifiers. Their .NET names are mapped in [`crate::names`], and only there.
 
 use crate::CryptoError;
 
@@ -66,36 +63,7 @@ pub enum EncryptionAlgorithm {
     Aes256Gcm,
 }
 
-const ENCRYPTION_NAMES: [(EncryptionAlgorithm, &str); 6] = [
-    (EncryptionAlgorithm::Aes128Cbc, "AES_128_CBC"),
-    (EncryptionAlgorithm::Aes192Cbc, "AES_192_CBC"),
-    (EncryptionAlgorithm::Aes256Cbc, "AES_256_CBC"),
-    (EncryptionAlgorithm::Aes128Gcm, "AES_128_GCM"),
-    (EncryptionAlgorithm::Aes192Gcm, "AES_192_GCM"),
-    (EncryptionAlgorithm::Aes256Gcm, "AES_256_GCM"),
-];
-
 impl EncryptionAlgorithm {
-    /// The enum member name .NET writes in `<encryption algorithm="…">`.
-    pub fn xml_name(self) -> &'static str {
-        ENCRYPTION_NAMES
-            .iter()
-            .find(|(alg, _)| *alg == self)
-            .map_or("", |(_, name)| name)
-    }
-
-    /// Parses the XML name (case-sensitive, like .NET's `Enum.Parse`).
-    ///
-    /// # Errors
-    /// [`CryptoError::UnknownAlgorithm`] for any other text.
-    pub fn from_xml_name(name: &str) -> Result<Self, CryptoError> {
-        ENCRYPTION_NAMES
-            .iter()
-            .find(|(_, n)| *n == name)
-            .map(|(alg, _)| *alg)
-            .ok_or_else(|| CryptoError::UnknownAlgorithm(name.to_owned()))
-    }
-
     /// Key size and whether the mode is GCM.
     pub const fn parts(self) -> (AesKeySize, bool) {
         match self {
@@ -125,53 +93,7 @@ pub enum ValidationAlgorithm {
     HmacSha512,
 }
 
-const VALIDATION_NAMES: [(ValidationAlgorithm, &str); 4] = [
-    (ValidationAlgorithm::HmacSha1, "HMACSHA1"),
-    (ValidationAlgorithm::HmacSha256, "HMACSHA256"),
-    (ValidationAlgorithm::HmacSha384, "HMACSHA384"),
-    (ValidationAlgorithm::HmacSha512, "HMACSHA512"),
-];
-
 impl ValidationAlgorithm {
-    /// The name .NET writes in `<validation algorithm="…">`.
-    pub fn xml_name(self) -> &'static str {
-        VALIDATION_NAMES
-            .iter()
-            .find(|(alg, _)| *alg == self)
-            .map_or("", |(_, name)| name)
-    }
-
-    /// Parses a `ValidationAlgorithm` enum name: only `HMACSHA256` and `HMACSHA512`, as the
-    /// default descriptor form accepts.
-    ///
-    /// # Errors
-    /// [`CryptoError::UnknownAlgorithm`] for any other text.
-    pub fn from_xml_name(name: &str) -> Result<Self, CryptoError> {
-        match Self::from_managed_name(name)? {
-            alg @ (Self::HmacSha256 | Self::HmacSha512) => Ok(alg),
-            _ => Err(CryptoError::UnknownAlgorithm(name.to_owned())),
-        }
-    }
-
-    /// Parses a managed descriptor's friendly keyed-hash name (`HMACSHA1` … `HMACSHA512`), also
-    /// in its `System.Security.Cryptography.` qualified form.
-    ///
-    /// # Errors
-    /// [`CryptoError::UnknownAlgorithm`] for any other type.
-    pub fn from_managed_name(name: &str) -> Result<Self, CryptoError> {
-        let short = name
-            .split(',')
-            .next()
-            .unwrap_or(name)
-            .trim()
-            .trim_start_matches("System.Security.Cryptography.");
-        VALIDATION_NAMES
-            .iter()
-            .find(|(_, n)| *n == short)
-            .map(|(alg, _)| *alg)
-            .ok_or_else(|| CryptoError::UnknownAlgorithm(name.to_owned()))
-    }
-
     /// Digest size in bytes, which is also the HMAC key size .NET derives.
     pub const fn digest_len(self) -> usize {
         match self {
@@ -367,68 +289,9 @@ impl Algorithm {
     }
 }
 
-impl fmt::Display for Algorithm {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.encryption().xml_name())?;
-        if let Some(mac) = self.validation() {
-            write!(f, "+{}", mac.xml_name())?;
-        }
-        Ok(())
-    }
-}
-
-impl FromStr for Algorithm {
-    type Err = CryptoError;
-
-    /// Parses `AES_256_CBC+HMACSHA256`, `AES_256_CBC` (HMACSHA256 implied, the .NET default),
-    /// or `AES_256_GCM`. Only the configurations .NET's default descriptor can express are
-    /// accepted, so every key we create loads in .NET.
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let unknown = || CryptoError::UnknownAlgorithm(s.to_owned());
-        let (enc, mac) = match s.split_once('+') {
-            Some((enc, mac)) => (enc, Some(mac)),
-            None => (s, None),
-        };
-        let encryption = EncryptionAlgorithm::from_xml_name(enc.trim()).map_err(|_| unknown())?;
-        let validation = match mac {
-            Some(mac) => {
-                Some(ValidationAlgorithm::from_xml_name(mac.trim()).map_err(|_| unknown())?)
-            }
-            None => Some(ValidationAlgorithm::HmacSha256),
-        };
-        if encryption.parts().1 && mac.is_some() {
-            return Err(unknown());
-        }
-        Self::from_parts(encryption, validation)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn text_forms_round_trip() -> Result<(), CryptoError> {
-        for alg in Algorithm::ALL.into_iter().filter(|a| a.is_standard()) {
-            assert_eq!(alg.to_string().parse::<Algorithm>()?, alg);
-        }
-        assert_eq!("AES_256_CBC".parse::<Algorithm>()?, Algorithm::default());
-        assert_eq!(Algorithm::default().to_string(), "AES_256_CBC+HMACSHA256");
-        for bad in [
-            "",
-            "aes_256_cbc",
-            "AES_256_GCM+HMACSHA256",
-            "AES_256_CBC+HMACSHA1",
-            "3DES",
-        ] {
-            assert_eq!(
-                bad.parse::<Algorithm>(),
-                Err(CryptoError::UnknownAlgorithm(bad.to_owned())),
-                "{bad}"
-            );
-        }
-        Ok(())
-    }
 
     #[test]
     fn indices_are_distinct() {

@@ -29,7 +29,6 @@ pub(crate) struct CbcSubkeys {
 /// implementation pays them every time.
 ///
 /// [`new`]: Sp800108Kdf::new
-#[derive(Clone)]
 pub struct Sp800108Kdf {
     prf: Hmac<Sha512>,
 }

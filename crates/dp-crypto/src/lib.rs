@@ -33,6 +33,7 @@ mod error;
 mod gcm;
 mod kdf;
 pub mod legacy;
+pub mod names;
 mod primitives;
 mod random;
 mod secret;

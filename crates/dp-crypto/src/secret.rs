@@ -7,8 +7,10 @@ use crate::{CryptoError, SecureRandom};
 /// A key's master key: the key-derivation key from which every payload's subkeys come.
 ///
 /// Newly generated master keys are 64 random bytes, as in .NET; keys read from a key ring may
-/// have any length. The bytes are wiped on drop and never printed.
-#[derive(Clone, PartialEq, Eq, Zeroize, ZeroizeOnDrop)]
+/// have any length. The bytes are wiped on drop and never printed; the type is neither `Clone`
+/// nor `PartialEq`, so a copy is always explicit ([`MasterKey::to_zeroizing`]) and no comparison
+/// can leak timing.
+#[derive(Zeroize, ZeroizeOnDrop)]
 pub struct MasterKey(Vec<u8>);
 
 impl MasterKey {

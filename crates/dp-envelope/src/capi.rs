@@ -35,14 +35,14 @@ pub enum SessionKeyPadding {
     /// Unwrapping it is a padding oracle (Bleichenbacher, Marvin). Accept it only from systems
     /// that cannot send OAEP, and never where an attacker can submit many blobs and time or
     /// observe the results.
-    LegacyPkcs1v15,
+    DangerLegacyPkcs1v15,
 }
 
 impl SessionKeyPadding {
     fn wrap_padding(self) -> KeyWrapPadding {
         match self {
             Self::OaepSha1 => KeyWrapPadding::OaepSha1,
-            Self::LegacyPkcs1v15 => KeyWrapPadding::Pkcs1v15,
+            Self::DangerLegacyPkcs1v15 => KeyWrapPadding::Pkcs1v15,
         }
     }
 }
@@ -148,19 +148,19 @@ pub fn private_key_to_blob(key: &PrivateKey) -> Result<Zeroizing<Vec<u8>>, Envel
     if rsa.other_prime_infos.is_some() {
         return Err(invalid("multi-prime RSA keys have no PRIVATEKEYBLOB form"));
     }
-    let blob = RsaPrivateBlob {
-        alg: AlgId::RsaKeyx,
-        bit_len: bit_len(rsa.modulus.as_bytes())?,
-        public_exponent: u32_of(rsa.public_exponent.as_bytes())
+    let blob = RsaPrivateBlob::from_numbers(
+        AlgId::RsaKeyx,
+        bit_len(rsa.modulus.as_bytes())?,
+        u32_of(rsa.public_exponent.as_bytes())
             .ok_or_else(|| invalid("public exponent too large"))?,
-        modulus: rsa.modulus.as_bytes().to_vec(),
-        prime1: rsa.prime1.as_bytes().to_vec(),
-        prime2: rsa.prime2.as_bytes().to_vec(),
-        exponent1: rsa.exponent1.as_bytes().to_vec(),
-        exponent2: rsa.exponent2.as_bytes().to_vec(),
-        coefficient: rsa.coefficient.as_bytes().to_vec(),
-        private_exponent: rsa.private_exponent.as_bytes().to_vec(),
-    };
+        rsa.modulus.as_bytes().to_vec(),
+        rsa.prime1.as_bytes().to_vec(),
+        rsa.prime2.as_bytes().to_vec(),
+        rsa.exponent1.as_bytes().to_vec(),
+        rsa.exponent2.as_bytes().to_vec(),
+        rsa.coefficient.as_bytes().to_vec(),
+        rsa.private_exponent.as_bytes().to_vec(),
+    );
     blob.encode().map(Zeroizing::new).map_err(|e| match e {
         dp_format::FormatError::LengthMismatch { .. } => {
             invalid("the key's primes do not fit a PRIVATEKEYBLOB")
@@ -180,16 +180,16 @@ pub fn private_key_from_blob(
     backend: RsaBackend,
 ) -> Result<PrivateKey, EnvelopeError> {
     let blob = RsaPrivateBlob::parse(bytes).map_err(EnvelopeError::KeyBlob)?;
-    let exponent = blob.public_exponent.to_be_bytes();
+    let exponent = blob.public_exponent().to_be_bytes();
     let rsa = pkcs1::RsaPrivateKeyRef {
-        modulus: uint(&blob.modulus)?,
+        modulus: uint(blob.modulus())?,
         public_exponent: uint(&exponent)?,
-        private_exponent: uint(&blob.private_exponent)?,
-        prime1: uint(&blob.prime1)?,
-        prime2: uint(&blob.prime2)?,
-        exponent1: uint(&blob.exponent1)?,
-        exponent2: uint(&blob.exponent2)?,
-        coefficient: uint(&blob.coefficient)?,
+        private_exponent: uint(blob.private_exponent())?,
+        prime1: uint(blob.prime1())?,
+        prime2: uint(blob.prime2())?,
+        exponent1: uint(blob.exponent1())?,
+        exponent2: uint(blob.exponent2())?,
+        coefficient: uint(blob.coefficient())?,
         other_prime_infos: None,
     };
     let pkcs1_der = Zeroizing::new(rsa.to_der().map_err(|_| invalid("cannot encode the key"))?);

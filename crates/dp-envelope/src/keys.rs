@@ -155,6 +155,7 @@ pub struct PrivateKey {
     public: PublicKey,
 }
 
+/// Shows the public half only (its fingerprint says which key this is); nothing secret.
 impl fmt::Debug for PrivateKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("PrivateKey")
@@ -228,8 +229,19 @@ impl PrivateKey {
         &self.public
     }
 
-    /// The PKCS#8 DER (secret).
-    pub fn pkcs8_der(&self) -> &[u8] {
+    /// The PKCS#8 DER of the private key, in clear.
+    ///
+    /// # Security
+    /// This is the whole secret key, unwrapped: whoever sees these bytes can open every envelope
+    /// sealed to the key and sign as its owner. Prefer [`PrivateKey::to_pem`] for storing the key;
+    /// use this only to hand the key to another implementation, never log it, and wipe the copy
+    /// you make.
+    pub fn danger_pkcs8_der(&self) -> &[u8] {
+        &self.pkcs8_der
+    }
+
+    /// The PKCS#8 DER, for this crate's RSA operations.
+    pub(crate) fn pkcs8_der(&self) -> &[u8] {
         &self.pkcs8_der
     }
 }

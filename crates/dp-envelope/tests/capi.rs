@@ -100,9 +100,13 @@ fn independent_simpleblobs_unwrap() {
             let (alg, k) =
                 unwrap_session_key(&key, &oaep, SessionKeyPadding::OaepSha1, backend).unwrap();
             assert_eq!((alg, k.to_vec()), (aes(size), expected.clone()));
-            let (alg, k) =
-                unwrap_session_key(&key, &pkcs1, SessionKeyPadding::LegacyPkcs1v15, backend)
-                    .unwrap();
+            let (alg, k) = unwrap_session_key(
+                &key,
+                &pkcs1,
+                SessionKeyPadding::DangerLegacyPkcs1v15,
+                backend,
+            )
+            .unwrap();
             assert_eq!((alg, k.to_vec()), (aes(size), expected.clone()));
             // The wrong padding is the same single error either way.
             assert!(matches!(
@@ -110,12 +114,17 @@ fn independent_simpleblobs_unwrap() {
                 Err(EnvelopeError::KeyUnwrapFailed)
             ));
             assert!(matches!(
-                unwrap_session_key(&key, &oaep, SessionKeyPadding::LegacyPkcs1v15, backend),
+                unwrap_session_key(
+                    &key,
+                    &oaep,
+                    SessionKeyPadding::DangerLegacyPkcs1v15,
+                    backend
+                ),
                 Err(EnvelopeError::KeyUnwrapFailed)
             ));
             let plain =
                 PlaintextKeyBlob::parse(&read(&format!("{size}.plaintextkeyblob"))).unwrap();
-            assert_eq!(plain.key, expected);
+            assert_eq!(plain.key(), expected);
         }
     }
     let aes256 = read("aes256-oaep.simpleblob");
@@ -557,10 +566,24 @@ fn message_decryption_is_a_padding_oracle() {
 
 #[test]
 fn inconsistent_private_numbers_are_refused() {
-    let mut blob = RsaPrivateBlob::parse(&read("rsa2048.privatekeyblob")).unwrap();
-    let last = blob.private_exponent.len() - 1;
-    blob.private_exponent[last] ^= 0x02;
-    let bytes = blob.encode().unwrap();
+    let blob = RsaPrivateBlob::parse(&read("rsa2048.privatekeyblob")).unwrap();
+    let mut private_exponent = blob.private_exponent().to_vec();
+    let last = private_exponent.len() - 1;
+    private_exponent[last] ^= 0x02;
+    let bytes = RsaPrivateBlob::from_numbers(
+        blob.alg(),
+        blob.bit_len(),
+        blob.public_exponent(),
+        blob.modulus().to_vec(),
+        blob.prime1().to_vec(),
+        blob.prime2().to_vec(),
+        blob.exponent1().to_vec(),
+        blob.exponent2().to_vec(),
+        blob.coefficient().to_vec(),
+        private_exponent,
+    )
+    .encode()
+    .unwrap();
     for &backend in RsaBackend::ALL {
         assert!(
             matches!(
@@ -633,7 +656,7 @@ fn our_blobs_are_read_by_the_independent_implementation() {
     for &backend in RsaBackend::ALL {
         for (padding, flag) in [
             (SessionKeyPadding::OaepSha1, None),
-            (SessionKeyPadding::LegacyPkcs1v15, Some("--pkcs1")),
+            (SessionKeyPadding::DangerLegacyPkcs1v15, Some("--pkcs1")),
         ] {
             let session: Vec<u8> = (100..132).collect();
             let blob = wrap_session_key(

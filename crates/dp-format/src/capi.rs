@@ -318,41 +318,125 @@ impl RsaPublicBlob {
 }
 
 /// An RSA key pair from a `PRIVATEKEYBLOB`. Every number is big-endian. Wiped on drop.
-#[derive(Clone, PartialEq, Eq, Zeroize, ZeroizeOnDrop)]
+///
+/// The numbers are private and reached through accessors, so that the secret ones are never
+/// copied by a struct update or compared with `==` (which would not run in constant time).
+#[derive(Zeroize, ZeroizeOnDrop)]
 pub struct RsaPrivateBlob {
     /// `CALG_RSA_KEYX` or `CALG_RSA_SIGN`.
     #[zeroize(skip)]
-    pub alg: AlgId,
+    alg: AlgId,
     /// `bitlen`.
-    pub bit_len: u32,
+    bit_len: u32,
     /// `pubexp`.
-    pub public_exponent: u32,
+    public_exponent: u32,
     /// n.
-    pub modulus: Vec<u8>,
+    modulus: Vec<u8>,
     /// p.
-    pub prime1: Vec<u8>,
+    prime1: Vec<u8>,
     /// q.
-    pub prime2: Vec<u8>,
+    prime2: Vec<u8>,
     /// d mod (p − 1).
-    pub exponent1: Vec<u8>,
+    exponent1: Vec<u8>,
     /// d mod (q − 1).
-    pub exponent2: Vec<u8>,
+    exponent2: Vec<u8>,
     /// q⁻¹ mod p.
-    pub coefficient: Vec<u8>,
+    coefficient: Vec<u8>,
     /// d.
-    pub private_exponent: Vec<u8>,
+    private_exponent: Vec<u8>,
 }
 
 impl fmt::Debug for RsaPrivateBlob {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("RsaPrivateBlob")
-            .field("alg", &self.alg)
-            .field("bit_len", &self.bit_len)
-            .finish_non_exhaustive()
+        f.write_str("RsaPrivateBlob")
     }
 }
 
 impl RsaPrivateBlob {
+    /// A key pair from its numbers (big-endian), in the order of the BLOB: `alg`, `bitlen`,
+    /// `pubexp`, then n, p, q, d mod (p − 1), d mod (q − 1), q⁻¹ mod p, d. Nothing is checked
+    /// until [`Self::encode`].
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "the ten fields of a PRIVATEKEYBLOB in their wire order; a struct literal would \
+                  need public secret fields"
+    )]
+    pub fn from_numbers(
+        alg: AlgId,
+        bit_len: u32,
+        public_exponent: u32,
+        modulus: Vec<u8>,
+        prime1: Vec<u8>,
+        prime2: Vec<u8>,
+        exponent1: Vec<u8>,
+        exponent2: Vec<u8>,
+        coefficient: Vec<u8>,
+        private_exponent: Vec<u8>,
+    ) -> Self {
+        Self {
+            alg,
+            bit_len,
+            public_exponent,
+            modulus,
+            prime1,
+            prime2,
+            exponent1,
+            exponent2,
+            coefficient,
+            private_exponent,
+        }
+    }
+
+    /// `CALG_RSA_KEYX` or `CALG_RSA_SIGN`.
+    pub fn alg(&self) -> AlgId {
+        self.alg
+    }
+
+    /// `bitlen`: the modulus length in bits.
+    pub fn bit_len(&self) -> u32 {
+        self.bit_len
+    }
+
+    /// `pubexp`: the public exponent.
+    pub fn public_exponent(&self) -> u32 {
+        self.public_exponent
+    }
+
+    /// n, the modulus.
+    pub fn modulus(&self) -> &[u8] {
+        &self.modulus
+    }
+
+    /// p (secret).
+    pub fn prime1(&self) -> &[u8] {
+        &self.prime1
+    }
+
+    /// q (secret).
+    pub fn prime2(&self) -> &[u8] {
+        &self.prime2
+    }
+
+    /// d mod (p − 1) (secret).
+    pub fn exponent1(&self) -> &[u8] {
+        &self.exponent1
+    }
+
+    /// d mod (q − 1) (secret).
+    pub fn exponent2(&self) -> &[u8] {
+        &self.exponent2
+    }
+
+    /// q⁻¹ mod p (secret).
+    pub fn coefficient(&self) -> &[u8] {
+        &self.coefficient
+    }
+
+    /// d, the private exponent (secret).
+    pub fn private_exponent(&self) -> &[u8] {
+        &self.private_exponent
+    }
+
     /// Parses a `PRIVATEKEYBLOB`.
     ///
     /// # Errors
@@ -490,24 +574,37 @@ impl SimpleBlob {
 }
 
 /// A session key in clear (`PLAINTEXTKEYBLOB`). Wiped on drop.
-#[derive(Clone, PartialEq, Eq, Zeroize, ZeroizeOnDrop)]
+#[derive(Zeroize, ZeroizeOnDrop)]
 pub struct PlaintextKeyBlob {
     /// The key's algorithm (AES).
     #[zeroize(skip)]
-    pub alg: AlgId,
+    alg: AlgId,
     /// The key bytes.
-    pub key: Vec<u8>,
+    key: Vec<u8>,
 }
 
 impl fmt::Debug for PlaintextKeyBlob {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("PlaintextKeyBlob")
-            .field("alg", &self.alg)
-            .finish_non_exhaustive()
+        f.write_str("PlaintextKeyBlob")
     }
 }
 
 impl PlaintextKeyBlob {
+    /// A session key of algorithm `alg`; the length is checked by [`Self::encode`].
+    pub fn new(alg: AlgId, key: Vec<u8>) -> Self {
+        Self { alg, key }
+    }
+
+    /// The key's algorithm.
+    pub fn alg(&self) -> AlgId {
+        self.alg
+    }
+
+    /// The key bytes (secret).
+    pub fn key(&self) -> &[u8] {
+        &self.key
+    }
+
     /// Parses a `PLAINTEXTKEYBLOB`.
     ///
     /// # Errors
@@ -672,24 +769,20 @@ mod tests {
             Err(FormatError::Truncated { field: "RSAPUBKEY" })
         );
 
-        let plain = PlaintextKeyBlob {
-            alg: AlgId::Aes128,
-            key: vec![1; 16],
-        }
-        .encode()?;
+        let plain = PlaintextKeyBlob::new(AlgId::Aes128, vec![1; 16]).encode()?;
         let mut wrong_len = plain.clone();
         wrong_len[8] = 32;
         assert_eq!(
-            PlaintextKeyBlob::parse(&wrong_len),
-            Err(FormatError::LengthMismatch {
+            PlaintextKeyBlob::parse(&wrong_len).err(),
+            Some(FormatError::LengthMismatch {
                 field: "key length"
             })
         );
         let mut rsa_alg = plain.clone();
         rsa_alg[4..8].copy_from_slice(&0xA400u32.to_le_bytes());
         assert_eq!(
-            PlaintextKeyBlob::parse(&rsa_alg),
-            Err(FormatError::WrongAlgId {
+            PlaintextKeyBlob::parse(&rsa_alg).err(),
+            Some(FormatError::WrongAlgId {
                 field: "key",
                 found: 0xA400
             })
@@ -762,18 +855,21 @@ mod tests {
             v[0] = 0x80 | b;
             v
         };
-        let blob = RsaPrivateBlob {
-            alg: AlgId::RsaKeyx,
-            bit_len: 2048,
-            public_exponent: 65537,
-            modulus: modulus(2048),
-            prime1: half(1),
-            prime2: half(2),
-            exponent1: half(3),
-            exponent2: half(4),
-            coefficient: vec![5; 100],
-            private_exponent: modulus(2048),
+        let make = || {
+            RsaPrivateBlob::from_numbers(
+                AlgId::RsaKeyx,
+                2048,
+                65537,
+                modulus(2048),
+                half(1),
+                half(2),
+                half(3),
+                half(4),
+                vec![5; 100],
+                modulus(2048),
+            )
         };
+        let blob = make();
         let bytes = blob.encode()?;
         assert_eq!(bytes.len(), 20 + 256 * 2 + 128 * 5);
         assert_eq!(&bytes[8..12], b"RSA2");
@@ -781,23 +877,20 @@ mod tests {
         assert_eq!(parsed.prime1, blob.prime1);
         // Short numbers are zero-padded on the wire and come back with their leading zeros.
         assert_eq!(&parsed.coefficient[28..], &blob.coefficient[..]);
-        assert_eq!(
-            format!("{parsed:?}"),
-            "RsaPrivateBlob { alg: RsaKeyx, bit_len: 2048, .. }"
-        );
+        assert_eq!(format!("{parsed:?}"), "RsaPrivateBlob");
         let mut even = bytes.clone();
         even[20] &= 0xFE;
         assert_eq!(
-            RsaPrivateBlob::parse(&even),
-            Err(FormatError::InvalidRsaNumber { field: "modulus" })
+            RsaPrivateBlob::parse(&even).err(),
+            Some(FormatError::InvalidRsaNumber { field: "modulus" })
         );
-        let mut e_even = blob.clone();
+        let mut e_even = make();
         e_even.public_exponent = 65536;
         assert_eq!(
             e_even.encode(),
             Err(FormatError::InvalidRsaNumber { field: "pubexp" })
         );
-        let mut too_big = blob.clone();
+        let mut too_big = make();
         too_big.prime1 = vec![0xFF; 129];
         assert_eq!(
             too_big.encode(),

@@ -38,7 +38,7 @@ pub enum KeyringError {
         /// The key.
         id: KeyId,
         /// Why, without secret material.
-        reason: String,
+        reason: DescriptorError,
     },
     /// A repository element (file) is not a readable key, revocation or XML document.
     MalformedElement {
@@ -81,6 +81,10 @@ pub enum KeyringError {
     ReadOnlyRepository(PathBuf),
     /// An API argument is invalid (empty purpose list, bad lifetime).
     InvalidArgument(String),
+    /// A key cannot be created with this algorithm: the default descriptor form, which is what
+    /// keys are written in, cannot name it (CBC with HMACSHA1 or HMACSHA384), so neither .NET
+    /// nor this crate could read the key back. See [`crate::Algorithm::is_standard`].
+    NonStandardAlgorithm(dp_crypto::Algorithm),
     /// A cryptographic operation other than authentication failed (the random source).
     Crypto(CryptoError),
 }
@@ -149,6 +153,10 @@ impl fmt::Display for KeyringError {
                 write!(f, "the key directory {} is not writable", path.display())
             }
             Self::InvalidArgument(why) => f.write_str(why),
+            Self::NonStandardAlgorithm(algorithm) => write!(
+                f,
+                "keys cannot be created with {algorithm}: .NET's key XML cannot name it"
+            ),
             Self::Crypto(e) => write!(f, "{e}"),
         }
     }
@@ -165,6 +173,148 @@ impl std::error::Error for KeyringError {
         }
     }
 }
+
+/// Why a key's descriptor cannot be used. The key stays in the ring, unusable: .NET reads
+/// descriptors lazily and fails only when the key is used.
+///
+/// Texts taken from the file are cut to 100 characters; no variant carries secret material.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DescriptorError {
+    /// The key has no `<descriptor>` element.
+    NoDescriptor,
+    /// The outer `<descriptor>` does not hold exactly one child element.
+    NotOneChildElement,
+    /// An element the descriptor needs is missing (`encryption`, `validation`, `hash`,
+    /// `masterKey`).
+    MissingElement(&'static str),
+    /// An element lacks an attribute the descriptor needs.
+    MissingAttribute {
+        /// The element's local name.
+        element: &'static str,
+        /// The attribute.
+        attribute: &'static str,
+    },
+    /// The deserializer type is none of .NET's four.
+    UnknownDeserializer(String),
+    /// The default form names an `EncryptionAlgorithm` member that does not exist.
+    UnknownEncryptionAlgorithm(String),
+    /// The default form names a `ValidationAlgorithm` member that does not exist.
+    UnknownValidationAlgorithm(String),
+    /// A managed descriptor names a symmetric algorithm other than AES.
+    UnsupportedSymmetricAlgorithm(String),
+    /// A managed descriptor names a keyed-hash algorithm other than HMAC-SHA1/256/384/512.
+    UnsupportedKeyedHashAlgorithm(String),
+    /// A CNG descriptor names an encryption algorithm other than AES.
+    UnsupportedCngEncryptionAlgorithm(String),
+    /// A CNG descriptor names a hash algorithm other than SHA-1/256/384/512.
+    UnsupportedCngHashAlgorithm(String),
+    /// `keyLength` is not 128, 192 or 256.
+    UnsupportedKeyLength(String),
+    /// The descriptor has more than one `<masterKey>`.
+    DuplicateMasterKey,
+    /// The master key is not valid base64 (the offending text is part of the secret, so it is
+    /// not shown).
+    MasterKeyNotBase64,
+    /// An `<encryptedSecret>` has no `decryptorType`.
+    NoDecryptorType,
+    /// The master key is encrypted with a decryptor other than `NullXmlDecryptor` (DPAPI,
+    /// certificates, DPAPI-NG, Azure Key Vault …).
+    UnsupportedDecryptor(String),
+    /// An `<encryptedSecret>` of `NullXmlDecryptor` does not hold one element holding one
+    /// element.
+    MalformedNullSecret,
+}
+
+impl fmt::Display for DescriptorError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::NoDescriptor => f.write_str("the key has no <descriptor> element"),
+            Self::NotOneChildElement => {
+                f.write_str("the <descriptor> element must have exactly one child element")
+            }
+            Self::MissingElement(element) => {
+                write!(f, "the descriptor has no <{element}> element")
+            }
+            Self::MissingAttribute { element, attribute } => {
+                write!(f, "the <{element}> element has no {attribute} attribute")
+            }
+            Self::UnknownDeserializer(name) => write!(f, "unknown descriptor deserializer {name}"),
+            Self::UnknownEncryptionAlgorithm(name) => {
+                write!(f, "unknown encryption algorithm `{name}`")
+            }
+            Self::UnknownValidationAlgorithm(name) => {
+                write!(f, "unknown validation algorithm `{name}`")
+            }
+            Self::UnsupportedSymmetricAlgorithm(name) => write!(
+                f,
+                "unsupported symmetric algorithm `{name}` (only AES is supported)"
+            ),
+            Self::UnsupportedKeyedHashAlgorithm(name) => {
+                write!(f, "unsupported keyed hash algorithm `{name}`")
+            }
+            Self::UnsupportedCngEncryptionAlgorithm(name) => write!(
+                f,
+                "unsupported CNG encryption algorithm `{name}` (only AES is supported)"
+            ),
+            Self::UnsupportedCngHashAlgorithm(name) => {
+                write!(f, "unsupported CNG hash algorithm `{name}`")
+            }
+            Self::UnsupportedKeyLength(text) => write!(f, "unsupported AES key length `{text}`"),
+            Self::DuplicateMasterKey => {
+                f.write_str("the descriptor has more than one <masterKey> element")
+            }
+            Self::MasterKeyNotBase64 => f.write_str("the master key is not valid base64"),
+            Self::NoDecryptorType => {
+                f.write_str("an <encryptedSecret> element has no decryptorType attribute")
+            }
+            Self::UnsupportedDecryptor(name) => write!(
+                f,
+                "the master key is encrypted with {name}, which is not supported on this platform"
+            ),
+            Self::MalformedNullSecret => f.write_str(
+                "an <encryptedSecret> of NullXmlDecryptor must hold one element holding one element",
+            ),
+        }
+    }
+}
+
+impl std::error::Error for DescriptorError {}
+
+/// Why a `<key>` element's id or dates cannot be read. .NET skips such keys; the ring lists
+/// them ([`crate::KeyRing::unreadable`]) and goes on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum MalformedKeyError {
+    /// The key has no `id` attribute.
+    NoId,
+    /// The `id` is not a GUID (the text, cut to 100 characters).
+    IdNotGuid(String),
+    /// A date element is missing.
+    MissingDate(&'static str),
+    /// A date element does not hold an `XmlConvert` date in years 1–9999.
+    InvalidDate {
+        /// The element (`creationDate`, `activationDate`, `expirationDate`).
+        element: &'static str,
+        /// What was found, cut to 64 characters, and why it is refused when that is not plain.
+        text: String,
+    },
+}
+
+impl fmt::Display for MalformedKeyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::NoId => f.write_str("the key has no id attribute"),
+            Self::IdNotGuid(text) => write!(f, "the key id `{text}` is not a GUID"),
+            Self::MissingDate(element) => write!(f, "no <{element}> element"),
+            Self::InvalidDate { element, text } => {
+                write!(f, "<{element}>: invalid date `{text}`")
+            }
+        }
+    }
+}
+
+impl std::error::Error for MalformedKeyError {}
 
 impl From<FormatError> for KeyringError {
     fn from(e: FormatError) -> Self {

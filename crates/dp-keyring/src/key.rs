@@ -5,7 +5,7 @@ use core::fmt;
 use dp_crypto::{Algorithm, AuthenticatedEncryptor};
 use dp_format::KeyId;
 
-use crate::{KeyringError, Timestamp};
+use crate::{DescriptorError, KeyringError, Timestamp};
 
 /// What a key is good for at a given instant, most significant first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -50,7 +50,7 @@ pub struct Key {
     pub(crate) revoked: bool,
     pub(crate) element_name: String,
     pub(crate) source: String,
-    pub(crate) encryptor: Result<AuthenticatedEncryptor, String>,
+    pub(crate) encryptor: Result<AuthenticatedEncryptor, DescriptorError>,
 }
 
 impl Key {
@@ -118,8 +118,8 @@ impl Key {
     }
 
     /// Why the key cannot be used, if it cannot.
-    pub fn unusable_reason(&self) -> Option<&str> {
-        self.encryptor.as_ref().err().map(String::as_str)
+    pub fn unusable_reason(&self) -> Option<&DescriptorError> {
+        self.encryptor.as_ref().err()
     }
 
     /// Where the key was read from (a file path).

@@ -9,7 +9,7 @@ use dp_format::KeyId;
 
 use crate::repository::XmlRepository;
 use crate::xml::{self, Descriptor, DescriptorForm, Element, Revocation};
-use crate::{Clock, Key, KeyringError, Timestamp};
+use crate::{Clock, Key, KeyringError, MalformedKeyError, Timestamp};
 
 /// A key element that could not be read (bad id or dates). .NET skips such keys; we list them.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,7 +19,7 @@ pub struct UnreadableKey {
     /// Where it was read from.
     pub source: String,
     /// Why it is unreadable.
-    pub reason: String,
+    pub reason: MalformedKeyError,
 }
 
 /// Everything the repository holds, interpreted.
@@ -169,7 +169,12 @@ impl KeyManager {
     /// could never be used, and a caller that creates keys until one is usable would fill the
     /// repository.
     ///
+    /// Only [standard](Algorithm::is_standard) algorithms are accepted: the key is written in
+    /// the default descriptor form, which cannot name the others, so the key would be unusable
+    /// to .NET and to [`KeyManager::load`] alike.
+    ///
     /// # Errors
+    /// [`KeyringError::NonStandardAlgorithm`] for an algorithm the reader would refuse;
     /// [`KeyringError::InvalidArgument`] if expiration is not after activation;
     /// [`KeyringError::AllKeysRevoked`] as above; repository errors; [`KeyringError::Crypto`]
     /// if the random source fails.
@@ -179,6 +184,9 @@ impl KeyManager {
         expiration: Timestamp,
         algorithm: Algorithm,
     ) -> Result<KeyId, KeyringError> {
+        if !algorithm.is_standard() {
+            return Err(KeyringError::NonStandardAlgorithm(algorithm));
+        }
         if expiration <= activation {
             return Err(KeyringError::InvalidArgument(
                 "a key must expire after it activates".into(),

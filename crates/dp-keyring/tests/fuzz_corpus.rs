@@ -6,6 +6,22 @@
     reason = "test code: a panic is a test failure, and test items need no docs"
 )]
 
+use std::sync::Arc;
+
+use dp_keyring::{KeyManager, MemoryRepository, OsRandom, SystemClock, XmlRepository};
+
+/// Reads one element the way every key-ring read does.
+fn load(text: &str) {
+    let repository = MemoryRepository::new();
+    repository.store("corpus", text).unwrap();
+    let manager = KeyManager::new(
+        Arc::new(repository),
+        Arc::new(SystemClock),
+        Arc::new(OsRandom),
+    );
+    let _ = manager.load();
+}
+
 #[test]
 fn key_xml_corpus() {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fuzz/corpus/key_xml");
@@ -14,7 +30,7 @@ fn key_xml_corpus() {
         let data = std::fs::read(entry.unwrap().path()).unwrap();
         seen += 1;
         if let Ok(text) = std::str::from_utf8(&data) {
-            let _ = dp_keyring::xml::parse_element(text, "corpus");
+            load(text);
         }
     }
     assert!(seen > 0, "the corpus is empty");

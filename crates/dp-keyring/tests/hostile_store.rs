@@ -15,10 +15,10 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use dp_keyring::repository::{RepositoryLock, StoredElement};
-use dp_keyring::xml::{MAX_ELEMENT_BYTES, XmlLimit, parse_element};
+use dp_keyring::xml::{MAX_ELEMENT_BYTES, XmlLimit};
 use dp_keyring::{
-    DataProtectionProvider, FileSystemRepository, KeyringError, ManualClock, Timestamp,
-    XmlRepository,
+    DataProtectionProvider, FileSystemRepository, KeyManager, KeyringError, ManualClock,
+    MemoryRepository, OsRandom, SystemClock, Timestamp, XmlRepository,
 };
 
 fn nested_declarations(n: usize) -> String {
@@ -64,10 +64,17 @@ fn hostile_shapes_are_refused_by_their_limit_before_parsing() {
             text.len() < MAX_ELEMENT_BYTES,
             "{expected:?} must be under the size cap"
         );
-        match parse_element(&text, "hostile.xml") {
+        let repository = MemoryRepository::new();
+        repository.store("hostile", &text).unwrap();
+        let manager = KeyManager::new(
+            Arc::new(repository),
+            Arc::new(SystemClock),
+            Arc::new(OsRandom),
+        );
+        match manager.load() {
             Err(KeyringError::XmlLimitExceeded { source, limit }) => {
                 assert_eq!(limit, expected);
-                assert_eq!(source, "hostile.xml");
+                assert_eq!(source, "memory:hostile");
             }
             other => panic!("{expected:?}: {other:?}"),
         }
@@ -197,7 +204,11 @@ fn a_date_past_year_9999_in_utc_makes_only_that_key_unreadable() {
     let ring = fresh.key_ring().unwrap();
     assert_eq!(ring.unreadable().len(), 1);
     assert!(
-        ring.unreadable()[0].reason.contains("outside years 1–9999"),
+        matches!(
+            &ring.unreadable()[0].reason,
+            dp_keyring::MalformedKeyError::InvalidDate { element: "expirationDate", text }
+                if text.ends_with("(outside years 1–9999 in UTC)")
+        ),
         "{:?}",
         ring.unreadable()
     );

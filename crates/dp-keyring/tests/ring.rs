@@ -193,6 +193,42 @@ fn mass_revocation_is_strictly_before() {
 }
 
 #[test]
+fn keys_are_created_only_with_algorithms_the_reader_accepts() {
+    let repo: Arc<dyn XmlRepository> = Arc::new(MemoryRepository::new());
+    let clock = Arc::new(ManualClock::new(t("2026-01-01T00:00:00Z")));
+    let provider = provider_at(Arc::clone(&repo), Arc::clone(&clock));
+    for alg in Algorithm::ALL.into_iter().filter(|a| !a.is_standard()) {
+        match provider.key_manager().create_key(
+            t("2026-01-01T00:00:00Z"),
+            t("2026-04-01T00:00:00Z"),
+            alg,
+        ) {
+            Err(KeyringError::NonStandardAlgorithm(refused)) => assert_eq!(refused, alg),
+            other => panic!("{alg}: {other:?}"),
+        }
+    }
+    assert!(repo.load_all().unwrap().is_empty(), "nothing was stored");
+
+    // Key generation through the ring is refused the same way.
+    let options = KeyManagementOptions {
+        algorithm: Algorithm::ALL
+            .into_iter()
+            .find(|a| !a.is_standard())
+            .unwrap(),
+        ..KeyManagementOptions::default()
+    };
+    let provider = DataProtectionProvider::builder_shared(Arc::clone(&repo))
+        .clock(clock)
+        .options(options)
+        .build()
+        .unwrap();
+    assert!(matches!(
+        provider.create_protector("p").protect(b"x"),
+        Err(KeyringError::NonStandardAlgorithm(_))
+    ));
+}
+
+#[test]
 fn the_cached_ring_is_reread_after_its_refresh_period() {
     let repo: Arc<dyn XmlRepository> = Arc::new(MemoryRepository::new());
     let clock = Arc::new(ManualClock::new(t("2026-01-01T00:00:00Z")));

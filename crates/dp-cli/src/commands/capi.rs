@@ -130,7 +130,7 @@ fn import_key(input: &Path, output: &Path) -> Result<(), CliError> {
 
 fn padding(legacy: bool) -> SessionKeyPadding {
     if legacy {
-        SessionKeyPadding::LegacyPkcs1v15
+        SessionKeyPadding::DangerLegacyPkcs1v15
     } else {
         SessionKeyPadding::OaepSha1
     }

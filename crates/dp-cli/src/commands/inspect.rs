@@ -78,7 +78,7 @@ pub(crate) fn inspect(ctx: &Context, args: &InspectArgs) -> Result<(), CliError>
                 "activation": k.activation().to_rfc3339(),
                 "expiration": k.expiration().to_rfc3339(),
                 "revoked": k.is_revoked(),
-                "unusable_reason": k.unusable_reason(),
+                "unusable_reason": k.unusable_reason().map(ToString::to_string),
             })),
             "layout": fields.as_ref().map(|l| l.fields.iter().map(|(name, len)| json!({"field": name, "length": len})).collect::<Vec<_>>()),
             "plaintext_length": fields.as_ref().map(|l| json!({"min": l.plaintext.0, "max": l.plaintext.1})),
@@ -104,7 +104,10 @@ pub(crate) fn inspect(ctx: &Context, args: &InspectArgs) -> Result<(), CliError>
         ),
         Some(k) => {
             let alg = algorithm.map_or_else(
-                || format!("unusable: {}", k.unusable_reason().unwrap_or("unknown")),
+                || match k.unusable_reason() {
+                    Some(reason) => format!("unusable: {reason}"),
+                    None => "unusable: unknown".to_owned(),
+                },
                 |a| a.to_string(),
             );
             println!("algorithm:   {alg}");

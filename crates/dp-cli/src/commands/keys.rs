@@ -79,7 +79,7 @@ pub(crate) fn list(ctx: &Context, as_json: bool) -> Result<(), CliError> {
                     "expiration": k.expiration().to_rfc3339(),
                     "algorithm": k.algorithm().map(|a| a.to_string()),
                     "revoked": k.is_revoked(),
-                    "reason": k.unusable_reason(),
+                    "reason": k.unusable_reason().map(ToString::to_string),
                     "source": k.source(),
                 })
             })
@@ -88,7 +88,7 @@ pub(crate) fn list(ctx: &Context, as_json: bool) -> Result<(), CliError> {
             json!({
                 "id": u.id.map(|id| id.to_string()),
                 "state": "unreadable",
-                "reason": u.reason,
+                "reason": u.reason.to_string(),
                 "source": u.source,
             })
         }));

@@ -1,37 +1,28 @@
 use core::fmt;
 
+pub(crate) use dp_crypto::names::DescriptorForm;
 use dp_crypto::{Algorithm, MasterKey};
 
-/// Which of .NET's four descriptor types a key uses. All four produce identical payloads; the
-/// form only matters for reading (and for writing keys back unchanged, which we never do).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DescriptorForm {
-    /// `AuthenticatedEncryptorDescriptor` (the default, and what we write).
-    AuthenticatedEncryptor,
-    /// `ManagedAuthenticatedEncryptorDescriptor`.
-    Managed,
-    /// `CngCbcAuthenticatedEncryptorDescriptor` (Windows).
-    CngCbc,
-    /// `CngGcmAuthenticatedEncryptorDescriptor` (Windows).
-    CngGcm,
-}
-
-/// A key's algorithm and master key.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Descriptor {
+/// A key's algorithm and master key. Not `Clone` or `PartialEq` (it holds the master key), and
+/// its `Debug` leaves the key out.
+pub(crate) struct Descriptor {
     /// The authenticated-encryption configuration.
-    pub algorithm: Algorithm,
+    pub(crate) algorithm: Algorithm,
     /// The master key (secret).
-    pub master_key: MasterKey,
+    pub(crate) master_key: MasterKey,
     /// The descriptor type it was read from.
-    pub form: DescriptorForm,
+    #[cfg_attr(
+        not(test),
+        allow(
+            dead_code,
+            reason = "only the tests ask which form a key was read from"
+        )
+    )]
+    pub(crate) form: DescriptorForm,
 }
 
 impl fmt::Debug for Descriptor {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Descriptor")
-            .field("algorithm", &self.algorithm)
-            .field("form", &self.form)
-            .finish_non_exhaustive()
+        f.write_str("Descriptor")
     }
 }

@@ -1,5 +1,10 @@
 //! Key and revocation XML, read and written exactly as ASP.NET Core Data Protection does.
 //!
+//! Public here: revocations (which [`crate::LoadedKeys`] lists, and which a repository may want
+//! to write) and the bounds every element is checked against before it is parsed
+//! ([`XmlLimit`]). The parsed key elements and their descriptors, which hold master keys, are
+//! internal: keys are read through [`crate::KeyManager`].
+//!
 //! Reading is namespace-aware (never by prefix) and tolerant where .NET is: a UTF-8 BOM, an XML
 //! declaration, comments and whitespace anywhere, CRLF line ends. Writing produces what .NET on
 //! Linux writes (spec §7.1): UTF-8 with BOM, the XML declaration, two-space indentation, the
@@ -10,24 +15,24 @@ mod limits;
 mod read;
 mod write;
 
-pub use descriptor::{Descriptor, DescriptorForm};
+pub(crate) use descriptor::{Descriptor, DescriptorForm};
 pub use limits::{
     MAX_ATTRIBUTES, MAX_DEPTH, MAX_ELEMENT_BYTES, MAX_NAMESPACE_DECLARATIONS, XmlLimit,
 };
-pub use read::parse_element;
-pub use write::{key_document, revocation_document};
+pub(crate) use read::parse_element;
+pub(crate) use write::key_document;
+pub use write::revocation_document;
 
 use dp_format::KeyId;
 
-use crate::Timestamp;
+use crate::{DescriptorError, MalformedKeyError, Timestamp};
 
 /// The XML namespace of `requiresEncryption` and `encryptedSecret`.
-pub const DATA_PROTECTION_NS: &str = "http://schemas.asp.net/2015/03/dataProtection";
+pub(crate) const DATA_PROTECTION_NS: &str = "http://schemas.asp.net/2015/03/dataProtection";
 
 /// One top-level element of a repository.
 #[derive(Debug)]
-#[non_exhaustive]
-pub enum Element {
+pub(crate) enum Element {
     /// A `<key>` whose id and dates parsed.
     Key(KeyElement),
     /// A `<key>` whose id or dates did not parse: .NET skips such keys; we keep the reason so it
@@ -36,30 +41,34 @@ pub enum Element {
         /// The id, when it parsed.
         id: Option<KeyId>,
         /// What is wrong, without secret material.
-        reason: String,
+        reason: MalformedKeyError,
     },
     /// A `<revocation>`.
     Revocation(Revocation),
     /// Any other root element; ignored, as .NET does.
     Other {
         /// Its local name.
+        #[allow(
+            dead_code,
+            reason = "only the tests look at it; kept for debugging output"
+        )]
         name: String,
     },
 }
 
 /// A parsed `<key>` element.
 #[derive(Debug)]
-pub struct KeyElement {
+pub(crate) struct KeyElement {
     /// The key id (`id` attribute).
-    pub id: KeyId,
+    pub(crate) id: KeyId,
     /// `<creationDate>`.
-    pub creation: Timestamp,
+    pub(crate) creation: Timestamp,
     /// `<activationDate>`.
-    pub activation: Timestamp,
+    pub(crate) activation: Timestamp,
     /// `<expirationDate>`.
-    pub expiration: Timestamp,
+    pub(crate) expiration: Timestamp,
     /// The descriptor, or why it cannot be used. Failure makes only this key unusable.
-    pub descriptor: Result<Descriptor, String>,
+    pub(crate) descriptor: Result<Descriptor, DescriptorError>,
 }
 
 /// A parsed `<revocation>` element.
@@ -95,6 +104,9 @@ impl Revocation {
 }
 
 /// The repository friendly name of a key: `key-{id}`.
-pub fn key_friendly_name(id: KeyId) -> String {
+pub(crate) fn key_friendly_name(id: KeyId) -> String {
     format!("key-{id}")
 }
+
+#[cfg(test)]
+mod tests;

@@ -9,25 +9,15 @@ use core::str::FromStr;
 use base64::Engine as _;
 use base64::alphabet;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+use dp_crypto::names::{self, DescriptorForm};
 use dp_crypto::{AesKeySize, Algorithm, EncryptionAlgorithm, MasterKey, ValidationAlgorithm};
 use dp_format::KeyId;
 use roxmltree::{Document, Node, NodeId};
 use zeroize::Zeroizing;
 
 use crate::xml::limits::{self, ScanError};
-use crate::xml::{DATA_PROTECTION_NS, Descriptor, DescriptorForm, Element, KeyElement, Revocation};
-use crate::{KeyringError, Timestamp};
-
-/// .NET's `TypeForwardingActivator` maps type names of the pre-release `Microsoft.AspNet.*`
-/// packages to their `Microsoft.AspNetCore.*` successors, so keys written by ASP.NET 5 betas load.
-const LEGACY_NAMESPACE: &str = "Microsoft.AspNet.DataProtection.";
-const CURRENT_NAMESPACE: &str = "Microsoft.AspNetCore.DataProtection.";
-
-const AUTHENTICATED_DESERIALIZER: &str = "Microsoft.AspNetCore.DataProtection.AuthenticatedEncryption.ConfigurationModel.AuthenticatedEncryptorDescriptorDeserializer";
-const MANAGED_DESERIALIZER: &str = "Microsoft.AspNetCore.DataProtection.AuthenticatedEncryption.ConfigurationModel.ManagedAuthenticatedEncryptorDescriptorDeserializer";
-const CNG_CBC_DESERIALIZER: &str = "Microsoft.AspNetCore.DataProtection.AuthenticatedEncryption.ConfigurationModel.CngCbcAuthenticatedEncryptorDescriptorDeserializer";
-const CNG_GCM_DESERIALIZER: &str = "Microsoft.AspNetCore.DataProtection.AuthenticatedEncryption.ConfigurationModel.CngGcmAuthenticatedEncryptorDescriptorDeserializer";
-const NULL_DECRYPTOR: &str = "Microsoft.AspNetCore.DataProtection.XmlEncryption.NullXmlDecryptor";
+use crate::xml::{DATA_PROTECTION_NS, Descriptor, Element, KeyElement, Revocation};
+use crate::{DescriptorError, KeyringError, MalformedKeyError, Timestamp};
 
 /// Untrusted text echoed into a reason is cut to this many characters, so a hostile file cannot
 /// make error messages arbitrarily long.
@@ -60,7 +50,7 @@ const DOTNET_BASE64: GeneralPurpose = GeneralPurpose::new(
 /// [`KeyringError::XmlLimitExceeded`] when a bound is exceeded;
 /// [`KeyringError::MalformedElement`] when the text is not well-formed XML or is a malformed
 /// revocation: both fail the whole key-ring read, because the element might revoke a key.
-pub fn parse_element(text: &str, source: &str) -> Result<Element, KeyringError> {
+pub(crate) fn parse_element(text: &str, source: &str) -> Result<Element, KeyringError> {
     let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
     limits::check(text).map_err(|e| match e {
         ScanError::Limit(limit) => KeyringError::XmlLimitExceeded {
@@ -104,7 +94,7 @@ fn read_key(key: Node<'_, '_>) -> Element {
         None => {
             return Element::MalformedKey {
                 id: None,
-                reason: "the key has no id attribute".to_owned(),
+                reason: MalformedKeyError::NoId,
             };
         }
         Some(text) => match KeyId::from_str(text.trim()) {
@@ -112,7 +102,7 @@ fn read_key(key: Node<'_, '_>) -> Element {
             Err(_) => {
                 return Element::MalformedKey {
                     id: None,
-                    reason: format!("the key id `{}` is not a GUID", echo(text)),
+                    reason: MalformedKeyError::IdNotGuid(echo(text)),
                 };
             }
         },
@@ -137,10 +127,16 @@ fn read_key(key: Node<'_, '_>) -> Element {
     }
 }
 
-fn read_date(parent: Node<'_, '_>, name: &str) -> Result<Timestamp, String> {
-    let element = first_child(parent, name).ok_or_else(|| format!("no <{name}> element"))?;
+fn read_date(parent: Node<'_, '_>, name: &'static str) -> Result<Timestamp, MalformedKeyError> {
+    let element = first_child(parent, name).ok_or(MalformedKeyError::MissingDate(name))?;
     let text = View::plain().string_value(element);
-    Timestamp::parse_xml(&text).map_err(|e| format!("<{name}>: {e}"))
+    Timestamp::parse_xml(&text).map_err(|e| MalformedKeyError::InvalidDate {
+        element: name,
+        text: match e {
+            KeyringError::InvalidDate(text) => text,
+            other => other.to_string(),
+        },
+    })
 }
 
 /// ```text
@@ -149,24 +145,26 @@ fn read_date(parent: Node<'_, '_>, name: &str) -> Result<Timestamp, String> {
 /// </descriptor>
 /// ```
 /// The order of checks is .NET's: one child, then the encrypted secrets, then the deserializer.
-fn read_descriptor(key: Node<'_, '_>) -> Result<Descriptor, String> {
-    let outer = first_child(key, "descriptor").ok_or("the key has no <descriptor> element")?;
-    let deserializer = outer
-        .attribute("deserializerType")
-        .ok_or("the <descriptor> element has no deserializerType attribute")?;
-    let inner = single_child_element(outer)
-        .ok_or("the <descriptor> element must have exactly one child element")?;
+fn read_descriptor(key: Node<'_, '_>) -> Result<Descriptor, DescriptorError> {
+    let outer = first_child(key, "descriptor").ok_or(DescriptorError::NoDescriptor)?;
+    let deserializer =
+        outer
+            .attribute("deserializerType")
+            .ok_or(DescriptorError::MissingAttribute {
+                element: "descriptor",
+                attribute: "deserializerType",
+            })?;
+    let inner = single_child_element(outer).ok_or(DescriptorError::NotOneChildElement)?;
     let view = View::decrypting(inner)?;
     let inner = view.map(inner);
-    let (form, algorithm) = match type_full_name(deserializer).as_str() {
-        AUTHENTICATED_DESERIALIZER => (
-            DescriptorForm::AuthenticatedEncryptor,
-            authenticated_algorithm(&view, inner)?,
-        ),
-        MANAGED_DESERIALIZER => (DescriptorForm::Managed, managed_algorithm(&view, inner)?),
-        CNG_CBC_DESERIALIZER => (DescriptorForm::CngCbc, cng_cbc_algorithm(&view, inner)?),
-        CNG_GCM_DESERIALIZER => (DescriptorForm::CngGcm, cng_gcm_algorithm(&view, inner)?),
-        other => return Err(format!("unknown descriptor deserializer {}", echo(other))),
+    let form = DescriptorForm::from_deserializer_type(deserializer).ok_or_else(|| {
+        DescriptorError::UnknownDeserializer(echo(&names::type_full_name(deserializer)))
+    })?;
+    let algorithm = match form {
+        DescriptorForm::AuthenticatedEncryptor => authenticated_algorithm(&view, inner)?,
+        DescriptorForm::Managed => managed_algorithm(&view, inner)?,
+        DescriptorForm::CngCbc => cng_cbc_algorithm(&view, inner)?,
+        DescriptorForm::CngGcm => cng_gcm_algorithm(&view, inner)?,
     };
     let master_key = read_master_key(&view, inner)?;
     Ok(Descriptor {
@@ -180,20 +178,21 @@ fn read_descriptor(key: Node<'_, '_>) -> Result<Descriptor, String> {
 /// <encryption algorithm="AES_256_CBC" />     EncryptionAlgorithm enum name
 /// <validation algorithm="HMACSHA256" />      ValidationAlgorithm enum name; not read for GCM
 /// ```
-fn authenticated_algorithm(view: &View<'_, '_>, inner: Node<'_, '_>) -> Result<Algorithm, String> {
+fn authenticated_algorithm(
+    view: &View<'_, '_>,
+    inner: Node<'_, '_>,
+) -> Result<Algorithm, DescriptorError> {
     let name = required_attribute(view, inner, "encryption", "algorithm")?;
     let encryption = EncryptionAlgorithm::from_xml_name(name.trim())
-        .map_err(|_| format!("unknown encryption algorithm `{}`", echo(name)))?;
-    let validation = if encryption.parts().1 {
-        None
-    } else {
-        let name = required_attribute(view, inner, "validation", "algorithm")?;
-        Some(
-            ValidationAlgorithm::from_xml_name(name.trim())
-                .map_err(|_| format!("unknown validation algorithm `{}`", echo(name)))?,
-        )
-    };
-    Algorithm::from_parts(encryption, validation).map_err(|e| e.to_string())
+        .map_err(|_| DescriptorError::UnknownEncryptionAlgorithm(echo(name)))?;
+    let (aes, gcm) = encryption.parts();
+    if gcm {
+        return Ok(Algorithm::Gcm { aes });
+    }
+    let name = required_attribute(view, inner, "validation", "algorithm")?;
+    let mac = ValidationAlgorithm::from_xml_name(name.trim())
+        .map_err(|_| DescriptorError::UnknownValidationAlgorithm(echo(name)))?;
+    Ok(Algorithm::CbcHmac { aes, mac })
 }
 
 /// ```text
@@ -201,32 +200,19 @@ fn authenticated_algorithm(view: &View<'_, '_>, inner: Node<'_, '_>) -> Result<A
 /// <encryption algorithm="Aes" keyLength="256" />    friendly name or assembly-qualified type; bits
 /// <validation algorithm="HMACSHA256" />             HMACSHA1 … HMACSHA512, or a qualified type
 /// ```
-fn managed_algorithm(view: &View<'_, '_>, inner: Node<'_, '_>) -> Result<Algorithm, String> {
+fn managed_algorithm(
+    view: &View<'_, '_>,
+    inner: Node<'_, '_>,
+) -> Result<Algorithm, DescriptorError> {
     let name = required_attribute(view, inner, "encryption", "algorithm")?;
-    if !is_managed_aes(name) {
-        return Err(format!(
-            "unsupported symmetric algorithm `{}` (only AES is supported)",
-            echo(name)
-        ));
+    if !names::is_managed_aes(name) {
+        return Err(DescriptorError::UnsupportedSymmetricAlgorithm(echo(name)));
     }
     let aes = key_length(view, inner)?;
     let name = required_attribute(view, inner, "validation", "algorithm")?;
     let mac = ValidationAlgorithm::from_managed_name(name)
-        .map_err(|_| format!("unsupported keyed hash algorithm `{}`", echo(name)))?;
+        .map_err(|_| DescriptorError::UnsupportedKeyedHashAlgorithm(echo(name)))?;
     Ok(Algorithm::CbcHmac { aes, mac })
-}
-
-/// Every .NET type that implements AES produces the same bytes, so the implementation classes a
-/// .NET Framework application may have configured are accepted along with the abstract `Aes`.
-fn is_managed_aes(name: &str) -> bool {
-    let full = name.split(',').next().unwrap_or(name).trim();
-    let short = full
-        .strip_prefix("System.Security.Cryptography.")
-        .unwrap_or(full);
-    matches!(
-        short,
-        "Aes" | "AesManaged" | "AesCryptoServiceProvider" | "AesCng"
-    )
 }
 
 /// ```text
@@ -236,19 +222,14 @@ fn is_managed_aes(name: &str) -> bool {
 /// ```
 /// BCrypt algorithm ids are compared without regard to ASCII case, as BCrypt does. The provider
 /// is ignored: every provider of AES and SHA-2 computes the same function.
-fn cng_cbc_algorithm(view: &View<'_, '_>, inner: Node<'_, '_>) -> Result<Algorithm, String> {
+fn cng_cbc_algorithm(
+    view: &View<'_, '_>,
+    inner: Node<'_, '_>,
+) -> Result<Algorithm, DescriptorError> {
     let aes = cng_aes(view, inner)?;
     let name = required_attribute(view, inner, "hash", "algorithm")?;
-    let mac = [
-        ("SHA1", ValidationAlgorithm::HmacSha1),
-        ("SHA256", ValidationAlgorithm::HmacSha256),
-        ("SHA384", ValidationAlgorithm::HmacSha384),
-        ("SHA512", ValidationAlgorithm::HmacSha512),
-    ]
-    .into_iter()
-    .find(|(id, _)| id.eq_ignore_ascii_case(name.trim()))
-    .map(|(_, mac)| mac)
-    .ok_or_else(|| format!("unsupported CNG hash algorithm `{}`", echo(name)))?;
+    let mac = ValidationAlgorithm::from_cng_hash_id(name)
+        .map_err(|_| DescriptorError::UnsupportedCngHashAlgorithm(echo(name)))?;
     Ok(Algorithm::CbcHmac { aes, mac })
 }
 
@@ -256,30 +237,28 @@ fn cng_cbc_algorithm(view: &View<'_, '_>, inner: Node<'_, '_>) -> Result<Algorit
 /// <!-- Algorithms provided by Windows CNG, using Galois/Counter Mode encryption and validation -->
 /// <encryption algorithm="AES" keyLength="256" [provider="…"] />
 /// ```
-fn cng_gcm_algorithm(view: &View<'_, '_>, inner: Node<'_, '_>) -> Result<Algorithm, String> {
+fn cng_gcm_algorithm(
+    view: &View<'_, '_>,
+    inner: Node<'_, '_>,
+) -> Result<Algorithm, DescriptorError> {
     Ok(Algorithm::Gcm {
         aes: cng_aes(view, inner)?,
     })
 }
 
-fn cng_aes(view: &View<'_, '_>, inner: Node<'_, '_>) -> Result<AesKeySize, String> {
+fn cng_aes(view: &View<'_, '_>, inner: Node<'_, '_>) -> Result<AesKeySize, DescriptorError> {
     let name = required_attribute(view, inner, "encryption", "algorithm")?;
-    if !name.trim().eq_ignore_ascii_case("AES") {
-        return Err(format!(
-            "unsupported CNG encryption algorithm `{}` (only AES is supported)",
-            echo(name)
-        ));
+    if !names::is_cng_aes(name) {
+        return Err(DescriptorError::UnsupportedCngEncryptionAlgorithm(echo(
+            name,
+        )));
     }
     key_length(view, inner)
 }
 
-fn key_length(view: &View<'_, '_>, inner: Node<'_, '_>) -> Result<AesKeySize, String> {
+fn key_length(view: &View<'_, '_>, inner: Node<'_, '_>) -> Result<AesKeySize, DescriptorError> {
     let text = required_attribute(view, inner, "encryption", "keyLength")?;
-    text.trim()
-        .parse::<u32>()
-        .ok()
-        .and_then(|bits| AesKeySize::from_bits(bits).ok())
-        .ok_or_else(|| format!("unsupported AES key length `{}`", echo(text)))
+    AesKeySize::from_key_length(text).map_err(|_| DescriptorError::UnsupportedKeyLength(echo(text)))
 }
 
 /// ```text
@@ -290,16 +269,14 @@ fn key_length(view: &View<'_, '_>, inner: Node<'_, '_>) -> Result<AesKeySize, St
 /// ```
 /// The key is the element's string value (all descendant text, comments excluded), decoded as
 /// `Convert.FromBase64String` does: whitespace anywhere is ignored.
-fn read_master_key(view: &View<'_, '_>, inner: Node<'_, '_>) -> Result<MasterKey, String> {
+fn read_master_key(view: &View<'_, '_>, inner: Node<'_, '_>) -> Result<MasterKey, DescriptorError> {
     let mut keys = view
         .child_elements(inner)
         .filter(|n| is_named(*n, "masterKey"));
     let element = match (keys.next(), keys.next()) {
         (Some(element), None) => element,
-        (None, _) => return Err("the descriptor has no <masterKey> element".to_owned()),
-        (Some(_), Some(_)) => {
-            return Err("the descriptor has more than one <masterKey> element".to_owned());
-        }
+        (None, _) => return Err(DescriptorError::MissingElement("masterKey")),
+        (Some(_), Some(_)) => return Err(DescriptorError::DuplicateMasterKey),
     };
     let mut capacity = 0usize;
     view.for_each_text(element, |text| {
@@ -317,7 +294,7 @@ fn read_master_key(view: &View<'_, '_>, inner: Node<'_, '_>) -> Result<MasterKey
     // The decoder's error names the offending byte, which is part of the secret: say nothing more.
     let len = DOTNET_BASE64
         .decode_slice(base64.as_bytes(), bytes.as_mut_slice())
-        .map_err(|_| "the master key is not valid base64".to_owned())?;
+        .map_err(|_| DescriptorError::MasterKeyNotBase64)?;
     bytes.truncate(len);
     Ok(MasterKey::from_bytes(core::mem::take(&mut *bytes)))
 }
@@ -330,7 +307,7 @@ fn read_master_key(view: &View<'_, '_>, inner: Node<'_, '_>) -> Result<MasterKey
 /// </revocation>
 /// ```
 fn read_revocation(revocation: Node<'_, '_>) -> Result<Revocation, String> {
-    let date = read_date(revocation, "revocationDate")?;
+    let date = read_date(revocation, "revocationDate").map_err(|e| e.to_string())?;
     let id = first_child(revocation, "key")
         .ok_or("no <key> element")?
         .attribute("id")
@@ -372,7 +349,7 @@ impl<'a, 'input> View<'a, 'input> {
     /// Like .NET, every outermost encrypted secret under (and including) `root` is decrypted,
     /// even one in an element no deserializer reads, and secrets nested in a decrypted element
     /// are left alone.
-    fn decrypting(root: Node<'a, 'input>) -> Result<Self, String> {
+    fn decrypting(root: Node<'a, 'input>) -> Result<Self, DescriptorError> {
         let mut replacements = Vec::new();
         let mut pending = vec![root];
         while let Some(node) = pending.pop() {
@@ -421,37 +398,18 @@ impl<'a, 'input> View<'a, 'input> {
     }
 }
 
-fn decrypt<'a, 'input>(secret: Node<'a, 'input>) -> Result<Node<'a, 'input>, String> {
+fn decrypt<'a, 'input>(secret: Node<'a, 'input>) -> Result<Node<'a, 'input>, DescriptorError> {
     let decryptor = secret
         .attribute("decryptorType")
-        .ok_or("an <encryptedSecret> element has no decryptorType attribute")?;
-    let decryptor = type_full_name(decryptor);
-    if decryptor != NULL_DECRYPTOR {
-        return Err(format!(
-            "the master key is encrypted with {}, which is not supported on this platform",
-            echo(&decryptor)
-        ));
+        .ok_or(DescriptorError::NoDecryptorType)?;
+    if !names::is_null_xml_decryptor(decryptor) {
+        return Err(DescriptorError::UnsupportedDecryptor(echo(
+            &names::type_full_name(decryptor),
+        )));
     }
     single_child_element(secret)
         .and_then(single_child_element)
-        .ok_or_else(|| {
-            "an <encryptedSecret> of NullXmlDecryptor must hold one element holding one element"
-                .to_owned()
-        })
-}
-
-/// The text before the first comma of an assembly-qualified type name, with the pre-release
-/// namespace mapped to the current one.
-fn type_full_name(assembly_qualified: &str) -> String {
-    let name = assembly_qualified
-        .split(',')
-        .next()
-        .unwrap_or(assembly_qualified)
-        .trim();
-    match name.strip_prefix(LEGACY_NAMESPACE) {
-        Some(rest) => format!("{CURRENT_NAMESPACE}{rest}"),
-        None => name.to_owned(),
-    }
+        .ok_or(DescriptorError::MalformedNullSecret)
 }
 
 /// Key and descriptor elements are written without a namespace, and .NET looks them up that way.
@@ -479,14 +437,14 @@ fn single_child_element<'a, 'input>(parent: Node<'a, 'input>) -> Option<Node<'a,
 fn required_attribute<'a>(
     view: &View<'a, '_>,
     parent: Node<'a, '_>,
-    element: &str,
-    attribute: &str,
-) -> Result<&'a str, String> {
+    element: &'static str,
+    attribute: &'static str,
+) -> Result<&'a str, DescriptorError> {
     view.child_elements(parent)
         .find(|child| is_named(*child, element))
-        .ok_or_else(|| format!("the descriptor has no <{element}> element"))?
+        .ok_or(DescriptorError::MissingElement(element))?
         .attribute(attribute)
-        .ok_or_else(|| format!("the <{element}> element has no {attribute} attribute"))
+        .ok_or(DescriptorError::MissingAttribute { element, attribute })
 }
 
 fn echo(text: &str) -> String {
@@ -513,27 +471,17 @@ mod tests {
         )
     }
 
-    fn descriptor_of(text: &str) -> Result<Descriptor, String> {
+    fn descriptor_of(text: &str) -> Result<Descriptor, DescriptorError> {
         match parse_element(text, "test") {
             Ok(Element::Key(key)) => key.descriptor,
-            other => Err(format!("not a key: {other:?}")),
+            other => panic!("not a key: {other:?}"),
         }
     }
 
-    #[test]
-    fn type_names_lose_assembly_and_legacy_namespace() {
-        assert_eq!(
-            type_full_name(
-                " Microsoft.AspNet.DataProtection.XmlEncryption.NullXmlDecryptor , Microsoft.AspNet.DataProtection, Version=1.0.0.0"
-            ),
-            NULL_DECRYPTOR
-        );
-        assert_eq!(type_full_name("Foo"), "Foo");
-        assert_eq!(type_full_name(""), "");
-    }
+    const AUTHENTICATED_DESERIALIZER: &str = "Microsoft.AspNetCore.DataProtection.AuthenticatedEncryption.ConfigurationModel.AuthenticatedEncryptorDescriptorDeserializer";
 
     #[test]
-    fn master_key_base64_ignores_whitespace_and_trailing_bits() -> Result<(), String> {
+    fn master_key_base64_ignores_whitespace_and_trailing_bits() -> Result<(), DescriptorError> {
         // "AQ==" and "AR==" both decode to [1] in .NET (the low bits of `R` are ignored).
         for text in [
             "AQ==",
@@ -566,8 +514,8 @@ mod tests {
                 ),
             );
             assert_eq!(
-                descriptor_of(&xml).err().as_deref(),
-                Some("the master key is not valid base64"),
+                descriptor_of(&xml).err(),
+                Some(DescriptorError::MasterKeyNotBase64),
                 "{text}"
             );
         }
@@ -580,17 +528,18 @@ mod tests {
             r#"<d><encryption algorithm="AES_128_GCM"/><masterKey>AQ==</masterKey><masterKey>AQ==</masterKey></d>"#,
         );
         assert_eq!(
-            descriptor_of(&xml).err().as_deref(),
-            Some("the descriptor has more than one <masterKey> element")
+            descriptor_of(&xml).err(),
+            Some(DescriptorError::DuplicateMasterKey)
         );
     }
 
     #[test]
-    fn inner_descriptor_may_itself_be_an_encrypted_secret() -> Result<(), String> {
+    fn inner_descriptor_may_itself_be_an_encrypted_secret() -> Result<(), DescriptorError> {
         let xml = key_with_inner(
             AUTHENTICATED_DESERIALIZER,
             &format!(
-                r#"<encryptedSecret xmlns="{DATA_PROTECTION_NS}" decryptorType="{NULL_DECRYPTOR}"><unencryptedKey><d xmlns=""><encryption algorithm="AES_256_GCM"/><masterKey>AQ==</masterKey></d></unencryptedKey></encryptedSecret>"#
+                r#"<encryptedSecret xmlns="{DATA_PROTECTION_NS}" decryptorType="{}"><unencryptedKey><d xmlns=""><encryption algorithm="AES_256_GCM"/><masterKey>AQ==</masterKey></d></unencryptedKey></encryptedSecret>"#,
+                names::NULL_XML_DECRYPTOR
             ),
         );
         let descriptor = descriptor_of(&xml)?;
@@ -613,10 +562,10 @@ mod tests {
             ),
         );
         assert_eq!(
-            descriptor_of(&xml).err().as_deref(),
-            Some(
-                "the master key is encrypted with Other.Decryptor, which is not supported on this platform"
-            )
+            descriptor_of(&xml).err(),
+            Some(DescriptorError::UnsupportedDecryptor(
+                "Other.Decryptor".to_owned()
+            ))
         );
     }
 
@@ -624,7 +573,10 @@ mod tests {
     fn long_untrusted_text_is_cut_in_reasons() {
         let long = "x".repeat(1000);
         let xml = key_with_inner(&long, "<d/>");
-        let reason = descriptor_of(&xml).err().unwrap_or_default();
+        let reason = descriptor_of(&xml)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
         assert!(reason.chars().count() < 200, "{reason}");
         assert!(reason.ends_with('…'), "{reason}");
     }

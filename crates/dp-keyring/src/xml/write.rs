@@ -10,6 +10,7 @@ use core::fmt::Write as _;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
+use dp_crypto::names::DEFAULT_DESERIALIZER_TYPE;
 use dp_format::KeyId;
 use quick_xml::escape::partial_escape;
 use zeroize::Zeroizing;
@@ -18,10 +19,6 @@ use crate::Timestamp;
 use crate::xml::{DATA_PROTECTION_NS, Descriptor, Revocation};
 
 const PROLOG: &str = "\u{FEFF}<?xml version=\"1.0\" encoding=\"utf-8\"?>\n";
-
-/// The deserializer .NET 8 names for the default descriptor form. The reader ignores everything
-/// after the first comma, and so does .NET, so the version does not tie the key to .NET 8.
-const DESERIALIZER_TYPE: &str = "Microsoft.AspNetCore.DataProtection.AuthenticatedEncryption.ConfigurationModel.AuthenticatedEncryptorDescriptorDeserializer, Microsoft.AspNetCore.DataProtection, Version=8.0.0.0, Culture=neutral, PublicKeyToken=adb9793829ddae60";
 
 /// Everything but the base64 of the master key, with room to spare, so the output buffer is
 /// allocated once and no copy of the secret is left in a buffer freed by a reallocation.
@@ -60,7 +57,7 @@ const KEY_DOCUMENT_OVERHEAD: usize = 1536;
 /// The returned text contains the master key in clear: store it only where the key ring is kept,
 /// never log it, and wipe it when done if the platform allows (for example by wrapping it in
 /// [`zeroize::Zeroizing`]).
-pub fn key_document(
+pub(crate) fn key_document(
     id: KeyId,
     creation: Timestamp,
     activation: Timestamp,
@@ -86,7 +83,7 @@ pub fn key_document(
          <creationDate>{creation}</creationDate>\n  \
          <activationDate>{activation}</activationDate>\n  \
          <expirationDate>{expiration}</expirationDate>\n  \
-         <descriptor deserializerType=\"{DESERIALIZER_TYPE}\">\n    \
+         <descriptor deserializerType=\"{DEFAULT_DESERIALIZER_TYPE}\">\n    \
          <descriptor>\n      \
          <encryption algorithm=\"{encryption}\" />\n      \
          {validation}\n      \
@@ -109,8 +106,9 @@ pub fn key_document(
     out
 }
 
-/// The file content .NET writes for a revocation (spec §7.3), with the conventions of
-/// [`key_document`].
+/// The file content .NET writes for a revocation (spec §7.3), as .NET's
+/// `FileSystemXmlRepository` saves it: UTF-8 with a BOM, the XML declaration, two-space
+/// indentation, `\n` line ends, no newline after the root's end tag.
 ///
 /// ```text
 /// \u{FEFF}<?xml version="1.0" encoding="utf-8"?>
@@ -241,7 +239,9 @@ mod tests {
         assert!(text.contains("<value></value>"));
         match parse_element(&text, "test")? {
             Element::Key(key) => {
-                let read = key.descriptor.map_err(KeyringError::InvalidArgument)?;
+                let read = key
+                    .descriptor
+                    .map_err(|e| KeyringError::InvalidArgument(e.to_string()))?;
                 assert!(read.master_key.is_empty());
                 assert_eq!(read.form, DescriptorForm::AuthenticatedEncryptor);
             }

@@ -1,5 +1,6 @@
 //! Key and revocation XML: the fixtures of tests/data/xml (see its README), exact writer output,
-//! round trips, and "never panics" properties of the reader.
+//! round trips, and "never panics" properties of the reader. Unit tests, because the parsed
+//! elements and the descriptor (which holds the master key) are not public API.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -10,13 +11,13 @@
 
 use std::path::PathBuf;
 
-use dp_crypto::{AesKeySize, Algorithm, MasterKey, ValidationAlgorithm};
-use dp_format::KeyId;
-use dp_keyring::xml::{
+use crate::xml::{
     DATA_PROTECTION_NS, Descriptor, DescriptorForm, Element, KeyElement, Revocation, key_document,
     key_friendly_name, parse_element, revocation_document,
 };
-use dp_keyring::{KeyringError, Timestamp};
+use crate::{DescriptorError, KeyringError, MalformedKeyError, Timestamp};
+use dp_crypto::{AesKeySize, Algorithm, MasterKey, ValidationAlgorithm};
+use dp_format::KeyId;
 use proptest::prelude::*;
 
 const AUTHENTICATED: &str = "Microsoft.AspNetCore.DataProtection.AuthenticatedEncryption.ConfigurationModel.AuthenticatedEncryptorDescriptorDeserializer, Microsoft.AspNetCore.DataProtection, Version=8.0.0.0, Culture=neutral, PublicKeyToken=adb9793829ddae60";
@@ -78,7 +79,7 @@ fn descriptor_of(text: &str) -> Descriptor {
 fn unusable_reason(text: &str) -> String {
     match key_of(text).descriptor {
         Ok(d) => panic!("expected an unusable descriptor, got {d:?}"),
-        Err(reason) => reason,
+        Err(reason) => reason.to_string(),
     }
 }
 
@@ -197,8 +198,15 @@ fn null_encrypted_fixture() {
 fn dpapi_encrypted_fixture_is_unusable() {
     let key = key_of(&data("key-dpapi-encrypted.xml"));
     assert_eq!(key.id, id("4c5d6e7f-8091-42a3-b4c5-d6e7f8091a2b"));
+    let reason = key.descriptor.unwrap_err();
     assert_eq!(
-        key.descriptor.unwrap_err(),
+        reason,
+        DescriptorError::UnsupportedDecryptor(
+            "Microsoft.AspNetCore.DataProtection.XmlEncryption.DpapiXmlDecryptor".to_owned()
+        )
+    );
+    assert_eq!(
+        reason.to_string(),
         "the master key is encrypted with Microsoft.AspNetCore.DataProtection.XmlEncryption.DpapiXmlDecryptor, which is not supported on this platform"
     );
 }
@@ -592,7 +600,17 @@ fn invalid_expiration_fixture_is_a_malformed_key() {
     match parse(&data("key-invalid-expiration.xml")) {
         Element::MalformedKey { id: key_id, reason } => {
             assert_eq!(key_id, Some(id("d3e4f5a6-b7c8-49da-8beb-fc0d1e2f3a4b")));
-            assert_eq!(reason, "<expirationDate>: invalid date `NOT A VALID DATE`");
+            assert_eq!(
+                reason,
+                MalformedKeyError::InvalidDate {
+                    element: "expirationDate",
+                    text: "NOT A VALID DATE".to_owned()
+                }
+            );
+            assert_eq!(
+                reason.to_string(),
+                "<expirationDate>: invalid date `NOT A VALID DATE`"
+            );
         }
         other => panic!("{other:?}"),
     }
@@ -605,28 +623,36 @@ fn key_header_errors_are_malformed_keys() {
         (
             base.replace(r#"id="3d6d01fd-c0e7-44ae-82dd-013b996b4093" "#, ""),
             None,
+            MalformedKeyError::NoId,
             "the key has no id attribute",
         ),
         (
             base.replace("3d6d01fd-c0e7-44ae-82dd-013b996b4093", "{invalid}"),
             None,
+            MalformedKeyError::IdNotGuid("{invalid}".to_owned()),
             "the key id `{invalid}` is not a GUID",
         ),
         (
             base.replace("<creationDate>2014-01-01T00:00:00Z</creationDate>", ""),
             Some(id("3d6d01fd-c0e7-44ae-82dd-013b996b4093")),
+            MalformedKeyError::MissingDate("creationDate"),
             "no <creationDate> element",
         ),
         (
             base.replace("2014-02-01T00:00:00Z", "2014-02-30T00:00:00Z"),
             Some(id("3d6d01fd-c0e7-44ae-82dd-013b996b4093")),
+            MalformedKeyError::InvalidDate {
+                element: "activationDate",
+                text: "2014-02-30T00:00:00Z".to_owned(),
+            },
             "<activationDate>: invalid date `2014-02-30T00:00:00Z`",
         ),
     ];
-    for (xml, expected_id, expected_reason) in cases {
+    for (xml, expected_id, expected_reason, expected_text) in cases {
         match parse(&xml) {
             Element::MalformedKey { id: key_id, reason } => {
                 assert_eq!(key_id, expected_id, "{xml}");
+                assert_eq!(reason.to_string(), expected_text);
                 assert_eq!(reason, expected_reason);
             }
             other => panic!("{other:?}"),
@@ -785,7 +811,7 @@ fn broken_xml_is_fatal() {
     assert!(matches!(
         parse_element("<!DOCTYPE key [<!ENTITY a \"b\">]><key>&a;</key>", "x"),
         Err(KeyringError::XmlLimitExceeded {
-            limit: dp_keyring::xml::XmlLimit::DocumentType,
+            limit: crate::xml::XmlLimit::DocumentType,
             ..
         })
     ));

@@ -19,6 +19,7 @@ use core::fmt;
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
 use crate::FormatError;
+use crate::reader::Reader;
 
 /// `bVersion` of every BLOB CryptoAPI writes.
 pub const BLOB_VERSION: u8 = 2;
@@ -123,56 +124,35 @@ impl AlgId {
     }
 }
 
-/// A reader over a BLOB that names the field that ran out.
-struct Reader<'a>(&'a [u8]);
-
-impl<'a> Reader<'a> {
-    fn take(&mut self, n: usize, field: &'static str) -> Result<&'a [u8], FormatError> {
-        if self.0.len() < n {
-            return Err(FormatError::Truncated { field });
-        }
-        let (head, rest) = self.0.split_at(n);
-        self.0 = rest;
-        Ok(head)
-    }
-
-    fn u32(&mut self, field: &'static str) -> Result<u32, FormatError> {
-        let b = self.take(4, field)?;
-        Ok(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-    }
-
-    /// A little-endian big number, returned big-endian.
-    fn number(&mut self, n: usize, field: &'static str) -> Result<Vec<u8>, FormatError> {
-        let mut v = self.take(n, field)?.to_vec();
-        v.reverse();
-        Ok(v)
-    }
-
-    fn finish(&self) -> Result<(), FormatError> {
-        if self.0.is_empty() {
-            Ok(())
-        } else {
-            Err(FormatError::TrailingBytes)
-        }
-    }
+/// A little-endian big number of `n` bytes, returned big-endian.
+fn number(r: &mut Reader<'_>, n: usize, field: &'static str) -> Result<Vec<u8>, FormatError> {
+    let mut v = r.take(n, field)?.to_vec();
+    v.reverse();
+    Ok(v)
 }
 
 /// Reads the `BLOBHEADER` and checks its type.
 fn header(r: &mut Reader<'_>, expected: BlobType) -> Result<u32, FormatError> {
-    let h = r.take(HEADER_LEN, "BLOBHEADER")?;
-    let found = BlobType::from_id(h[0])?;
-    if h[1] != BLOB_VERSION {
-        return Err(FormatError::UnsupportedBlobVersion { version: h[1] });
-    }
-    if h[2] != 0 || h[3] != 0 {
+    let found = blob_type_and_version(r)?;
+    if r.array::<2>("BLOBHEADER")? != [0, 0] {
         return Err(FormatError::NonZeroReserved {
             field: "BLOBHEADER reserved",
         });
     }
     if found != expected {
-        return Err(FormatError::WrongBlobType { found: h[0] });
+        return Err(FormatError::WrongBlobType { found: found.id() });
     }
-    Ok(u32::from_le_bytes([h[4], h[5], h[6], h[7]]))
+    r.u32_le("BLOBHEADER")
+}
+
+/// `bType` and `bVersion`, the first two bytes of every BLOB.
+fn blob_type_and_version(r: &mut Reader<'_>) -> Result<BlobType, FormatError> {
+    let found = BlobType::from_id(r.u8("BLOBHEADER")?)?;
+    let version = r.u8("BLOBHEADER")?;
+    if version != BLOB_VERSION {
+        return Err(FormatError::UnsupportedBlobVersion { version });
+    }
+    Ok(found)
 }
 
 fn write_header(out: &mut Vec<u8>, blob_type: BlobType, alg: AlgId) {
@@ -185,14 +165,10 @@ fn write_header(out: &mut Vec<u8>, blob_type: BlobType, alg: AlgId) {
 /// # Errors
 /// A short header, an unknown type or version.
 pub fn blob_type(bytes: &[u8]) -> Result<BlobType, FormatError> {
-    let h = bytes.get(..HEADER_LEN).ok_or(FormatError::Truncated {
+    let header = bytes.get(..HEADER_LEN).ok_or(FormatError::Truncated {
         field: "BLOBHEADER",
     })?;
-    let t = BlobType::from_id(h[0])?;
-    if h[1] != BLOB_VERSION {
-        return Err(FormatError::UnsupportedBlobVersion { version: h[1] });
-    }
-    Ok(t)
+    blob_type_and_version(&mut Reader::new(header))
 }
 
 /// Writes a big-endian number little-endian into a slot of `len` bytes, zero-padded.
@@ -205,7 +181,8 @@ fn write_number(
     let significant = be
         .iter()
         .position(|b| *b != 0)
-        .map_or(&[][..], |i| &be[i..]);
+        .and_then(|i| be.get(i..))
+        .unwrap_or_default();
     if significant.len() > len {
         return Err(FormatError::LengthMismatch { field });
     }
@@ -215,11 +192,13 @@ fn write_number(
 }
 
 fn bit_length(be: &[u8]) -> u32 {
-    match be.iter().position(|b| *b != 0) {
-        // Lengths here are bounded by MAX_RSA_BITS / 8.
-        Some(i) => u32::try_from((be.len() - i) * 8).unwrap_or(u32::MAX) - be[i].leading_zeros(),
-        None => 0,
-    }
+    let Some((i, first)) = be.iter().enumerate().find(|(_, b)| **b != 0) else {
+        return 0;
+    };
+    // Lengths here are bounded by MAX_RSA_BITS / 8; a longer number saturates, and the bound
+    // check that follows every call refuses it.
+    u32::try_from((be.len() - i) * 8)
+        .map_or(u32::MAX, |bits| bits - first.leading_zeros())
 }
 
 fn rsa_bit_len(bit_len: u32, multiple: u32) -> Result<usize, FormatError> {
@@ -265,7 +244,7 @@ impl RsaPublicBlob {
     /// [`FormatError::InvalidRsaNumber`] for an even modulus or an even public exponent or one
     /// below 3.
     pub fn parse(bytes: &[u8]) -> Result<Self, FormatError> {
-        let mut r = Reader(bytes);
+        let mut r = Reader::new(bytes);
         let alg = AlgId::from_value(header(&mut r, BlobType::PublicKeyBlob)?, "key")?;
         if !matches!(alg, AlgId::RsaKeyx | AlgId::RsaSign) {
             return Err(FormatError::WrongAlgId {
@@ -273,16 +252,16 @@ impl RsaPublicBlob {
                 found: alg.value(),
             });
         }
-        if r.u32("RSAPUBKEY")? != MAGIC_RSA1 {
+        if r.u32_le("RSAPUBKEY")? != MAGIC_RSA1 {
             return Err(FormatError::WrongRsaMagic);
         }
-        let bit_len = r.u32("RSAPUBKEY")?;
-        let public_exponent = r.u32("RSAPUBKEY")?;
+        let bit_len = r.u32_le("RSAPUBKEY")?;
+        let public_exponent = r.u32_le("RSAPUBKEY")?;
         let n = rsa_bit_len(bit_len, 8)?;
-        if r.0.len() != n {
+        if r.remaining() != n {
             return Err(FormatError::LengthMismatch { field: "modulus" });
         }
-        let modulus = r.number(n, "modulus")?;
+        let modulus = number(&mut r, n, "modulus")?;
         if bit_length(&modulus) != bit_len {
             return Err(FormatError::LengthMismatch { field: "bitlen" });
         }
@@ -443,7 +422,7 @@ impl RsaPrivateBlob {
     /// As [`RsaPublicBlob::parse`], with the `RSA2` magic and the eight numbers' slots. Whether
     /// the private numbers match the public ones is for the RSA implementation to check.
     pub fn parse(bytes: &[u8]) -> Result<Self, FormatError> {
-        let mut r = Reader(bytes);
+        let mut r = Reader::new(bytes);
         let alg = AlgId::from_value(header(&mut r, BlobType::PrivateKeyBlob)?, "key")?;
         if !matches!(alg, AlgId::RsaKeyx | AlgId::RsaSign) {
             return Err(FormatError::WrongAlgId {
@@ -451,27 +430,27 @@ impl RsaPrivateBlob {
                 found: alg.value(),
             });
         }
-        if r.u32("RSAPUBKEY")? != MAGIC_RSA2 {
+        if r.u32_le("RSAPUBKEY")? != MAGIC_RSA2 {
             return Err(FormatError::WrongRsaMagic);
         }
-        let bit_len = r.u32("RSAPUBKEY")?;
-        let public_exponent = r.u32("RSAPUBKEY")?;
+        let bit_len = r.u32_le("RSAPUBKEY")?;
+        let public_exponent = r.u32_le("RSAPUBKEY")?;
         let n = rsa_bit_len(bit_len, 16)?;
         let half = n / 2;
-        if r.0.len() != 2 * n + 5 * half {
+        if r.remaining() != 2 * n + 5 * half {
             return Err(FormatError::LengthMismatch { field: "key data" });
         }
         let blob = Self {
             alg,
             bit_len,
             public_exponent,
-            modulus: r.number(n, "modulus")?,
-            prime1: r.number(half, "prime1")?,
-            prime2: r.number(half, "prime2")?,
-            exponent1: r.number(half, "exponent1")?,
-            exponent2: r.number(half, "exponent2")?,
-            coefficient: r.number(half, "coefficient")?,
-            private_exponent: r.number(n, "privateExponent")?,
+            modulus: number(&mut r, n, "modulus")?,
+            prime1: number(&mut r, half, "prime1")?,
+            prime2: number(&mut r, half, "prime2")?,
+            exponent1: number(&mut r, half, "exponent1")?,
+            exponent2: number(&mut r, half, "exponent2")?,
+            coefficient: number(&mut r, half, "coefficient")?,
+            private_exponent: number(&mut r, n, "privateExponent")?,
         };
         if bit_length(&blob.modulus) != bit_len {
             return Err(FormatError::LengthMismatch { field: "bitlen" });
@@ -535,7 +514,7 @@ impl SimpleBlob {
     /// Wrong type or version; a session ALG_ID that is not AES; a key ALG_ID that is not
     /// `CALG_RSA_KEYX`; a ciphertext shorter than 64 or longer than 2048 bytes.
     pub fn parse(bytes: &[u8]) -> Result<Self, FormatError> {
-        let mut r = Reader(bytes);
+        let mut r = Reader::new(bytes);
         let session_alg = AlgId::from_value(header(&mut r, BlobType::SimpleBlob)?, "session key")?;
         if session_alg.aes_key_len().is_none() {
             return Err(FormatError::WrongAlgId {
@@ -543,20 +522,20 @@ impl SimpleBlob {
                 found: session_alg.value(),
             });
         }
-        let key_alg = r.u32("key ALG_ID")?;
+        let key_alg = r.u32_le("key ALG_ID")?;
         if key_alg != AlgId::RsaKeyx.value() {
             return Err(FormatError::WrongAlgId {
                 field: "key exchange",
                 found: key_alg,
             });
         }
-        let len = r.0.len();
+        let len = r.remaining();
         if !(64..=(MAX_RSA_BITS as usize / 8)).contains(&len) {
             return Err(FormatError::LengthMismatch {
                 field: "encrypted key",
             });
         }
-        let ciphertext = r.number(len, "encrypted key")?;
+        let ciphertext = number(&mut r, len, "encrypted key")?;
         Ok(Self {
             session_alg,
             ciphertext,
@@ -610,19 +589,19 @@ impl PlaintextKeyBlob {
     /// # Errors
     /// Wrong type, version or ALG_ID; a length field that disagrees with the ALG_ID or the data.
     pub fn parse(bytes: &[u8]) -> Result<Self, FormatError> {
-        let mut r = Reader(bytes);
+        let mut r = Reader::new(bytes);
         let alg = AlgId::from_value(header(&mut r, BlobType::PlaintextKeyBlob)?, "key")?;
         let expected = alg.aes_key_len().ok_or(FormatError::WrongAlgId {
             field: "key",
             found: alg.value(),
         })?;
-        let len = r.u32("key length")?;
+        let len = r.u32_le("key length")?;
         if usize::try_from(len).ok() != Some(expected) {
             return Err(FormatError::LengthMismatch {
                 field: "key length",
             });
         }
-        if r.0.len() != expected {
+        if r.remaining() != expected {
             return Err(FormatError::LengthMismatch { field: "key" });
         }
         let key = r.take(expected, "key")?.to_vec();

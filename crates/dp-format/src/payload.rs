@@ -1,5 +1,6 @@
 //! The outer protected-payload layout shared by every encryptor.
 
+use crate::reader::Reader;
 use crate::{FormatError, KeyId};
 
 /// The only magic header in ASP.NET Core Data Protection; its low nibble is the payload version.
@@ -32,24 +33,24 @@ impl<'a> ProtectedPayload<'a> {
     /// [`FormatError::BadMagicHeader`] when the input is shorter than 20 bytes or the top 28 bits
     /// of the magic do not match; [`FormatError::NewerVersion`] when only the version differs.
     pub fn parse(input: &'a [u8]) -> Result<Self, FormatError> {
-        let (header, body) = input
-            .split_first_chunk::<PAYLOAD_HEADER_LEN>()
-            .ok_or(FormatError::BadMagicHeader)?;
-        let (magic, key_id_bytes) = header
-            .split_first_chunk::<4>()
-            .ok_or(FormatError::BadMagicHeader)?;
-        let key_id_bytes: &[u8; 16] = key_id_bytes
-            .try_into()
-            .map_err(|_| FormatError::BadMagicHeader)?;
-        let magic = u32::from_be_bytes(*magic);
+        // .NET reports any input shorter than the header as a bad magic header.
+        if input.len() < PAYLOAD_HEADER_LEN {
+            return Err(FormatError::BadMagicHeader);
+        }
+        let mut r = Reader::new(input);
+        let magic = r.u32_be("magic header")?;
         if magic & 0xFFFF_FFF0 != MAGIC_HEADER_V0 {
             return Err(FormatError::BadMagicHeader);
         }
-        let version = magic.to_be_bytes()[3] & 0xF;
+        let version = (magic & 0xF) as u8;
         if version != 0 {
             return Err(FormatError::NewerVersion { version });
         }
-        Ok(Self { key_id_bytes, body })
+        let key_id_bytes = r.array_ref::<16>("key id")?;
+        Ok(Self {
+            key_id_bytes,
+            body: r.rest(),
+        })
     }
 
     /// The id of the key that protected this payload.

@@ -35,6 +35,21 @@ impl<'a> Reader<'a> {
         Ok(out)
     }
 
+    /// The next `N` bytes, borrowed.
+    pub(crate) fn array_ref<const N: usize>(
+        &mut self,
+        field: &'static str,
+    ) -> Result<&'a [u8; N], FormatError> {
+        self.take(N, field)?
+            .try_into()
+            .map_err(|_| FormatError::Truncated { field })
+    }
+
+    /// Everything not read yet, consumed.
+    pub(crate) fn rest(&mut self) -> &'a [u8] {
+        core::mem::take(&mut self.rest)
+    }
+
     pub(crate) fn u8(&mut self, field: &'static str) -> Result<u8, FormatError> {
         self.array::<1>(field).map(|[b]| b)
     }
@@ -45,6 +60,14 @@ impl<'a> Reader<'a> {
 
     pub(crate) fn u32_be(&mut self, field: &'static str) -> Result<u32, FormatError> {
         self.array(field).map(u32::from_be_bytes)
+    }
+
+    pub(crate) fn u32_le(&mut self, field: &'static str) -> Result<u32, FormatError> {
+        self.array(field).map(u32::from_le_bytes)
+    }
+
+    pub(crate) fn u64_be(&mut self, field: &'static str) -> Result<u64, FormatError> {
+        self.array(field).map(u64::from_be_bytes)
     }
 
     pub(crate) fn i64_be(&mut self, field: &'static str) -> Result<i64, FormatError> {

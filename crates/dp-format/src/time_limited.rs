@@ -8,6 +8,7 @@
 //! converts between ticks and Unix time; reading the clock is the caller's business.
 
 use crate::FormatError;
+use crate::reader::Reader;
 
 /// The purpose .NET appends, always last in the chain.
 pub const PURPOSE: &str = "Microsoft.AspNetCore.DataProtection.TimeLimitedDataProtector.v1";
@@ -85,11 +86,11 @@ pub fn encode(expiration: Expiration, plaintext: &[u8]) -> Vec<u8> {
 /// [`FormatError::TimeLimitedTooShort`] below 8 bytes; [`FormatError::ExpirationOutOfRange`]
 /// when the ticks exceed `DateTimeOffset.MaxValue` (.NET's checked conversion fails there too).
 pub fn decode(inner: &[u8]) -> Result<(Expiration, &[u8]), FormatError> {
-    let (header, rest) = inner
-        .split_first_chunk::<HEADER_LEN>()
-        .ok_or(FormatError::TimeLimitedTooShort)?;
-    let expiration = Expiration::from_ticks(u64::from_be_bytes(*header))?;
-    Ok((expiration, rest))
+    let mut r = Reader::new(inner);
+    let ticks = r
+        .u64_be("expiration")
+        .map_err(|_| FormatError::TimeLimitedTooShort)?;
+    Ok((Expiration::from_ticks(ticks)?, r.rest()))
 }
 
 #[cfg(test)]

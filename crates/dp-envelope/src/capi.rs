@@ -209,6 +209,50 @@ pub fn private_key_from_blob(
     PrivateKey::from_pkcs8_der(&pkcs8_der)
 }
 
+/// Whether a key file holds PEM text rather than a binary BLOB: PEM starts, after optional
+/// whitespace, with `-----BEGIN `, which no BLOB header does (its first byte is a BLOB type).
+fn is_pem(bytes: &[u8]) -> bool {
+    let start = bytes
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(bytes.len());
+    bytes
+        .get(start..)
+        .is_some_and(|rest| rest.starts_with(b"-----BEGIN "))
+}
+
+fn pem_text(bytes: &[u8]) -> Result<&str, EnvelopeError> {
+    core::str::from_utf8(bytes).map_err(|_| EnvelopeError::InvalidKey("not a PEM text file".into()))
+}
+
+/// A public key from a key file's bytes: SubjectPublicKeyInfo PEM, or a `PUBLICKEYBLOB`.
+///
+/// # Errors
+/// [`EnvelopeError::InvalidKey`] for PEM that is not an acceptable RSA public key;
+/// [`EnvelopeError::KeyBlob`] for a malformed BLOB.
+pub fn public_key_from_file(bytes: &[u8]) -> Result<PublicKey, EnvelopeError> {
+    if is_pem(bytes) {
+        PublicKey::from_pem(pem_text(bytes)?)
+    } else {
+        public_key_from_blob(bytes)
+    }
+}
+
+/// A private key from a key file's bytes: PKCS#8 PEM, or a `PRIVATEKEYBLOB`.
+///
+/// # Errors
+/// As [`public_key_from_file`].
+pub fn private_key_from_file(
+    bytes: &[u8],
+    backend: RsaBackend,
+) -> Result<PrivateKey, EnvelopeError> {
+    if is_pem(bytes) {
+        PrivateKey::from_pem(pem_text(bytes)?)
+    } else {
+        private_key_from_blob(bytes, backend)
+    }
+}
+
 /// Wraps a session key for `recipient` as a `SIMPLEBLOB`.
 ///
 /// # Errors
@@ -310,4 +354,15 @@ pub fn danger_decrypt_message(
     danger_aes_cbc_decrypt(aes, session_key, iv, ciphertext)
         .map(Zeroizing::new)
         .map_err(|_| EnvelopeError::KeyUnwrapFailed)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn pem_and_blobs_are_told_apart_by_their_first_bytes() {
+        assert!(super::is_pem(b"\n  -----BEGIN PUBLIC KEY-----"));
+        assert!(!super::is_pem(&[0x06, 0x02, 0, 0, 0, 0xA4, 0, 0]));
+        assert!(!super::is_pem(b"   "));
+        assert!(!super::is_pem(b""));
+    }
 }

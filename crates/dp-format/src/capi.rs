@@ -197,8 +197,7 @@ fn bit_length(be: &[u8]) -> u32 {
     };
     // Lengths here are bounded by MAX_RSA_BITS / 8; a longer number saturates, and the bound
     // check that follows every call refuses it.
-    u32::try_from((be.len() - i) * 8)
-        .map_or(u32::MAX, |bits| bits - first.leading_zeros())
+    u32::try_from((be.len() - i) * 8).map_or(u32::MAX, |bits| bits - first.leading_zeros())
 }
 
 fn rsa_bit_len(bit_len: u32, multiple: u32) -> Result<usize, FormatError> {

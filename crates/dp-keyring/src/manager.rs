@@ -173,12 +173,27 @@ impl KeyManager {
     /// the default descriptor form, which cannot name the others, so the key would be unusable
     /// to .NET and to [`KeyManager::load`] alike.
     ///
+    /// The repository lock is held while the ring is checked and the key written, so a key
+    /// created here never races automatic creation in another process.
+    ///
     /// # Errors
     /// [`KeyringError::NonStandardAlgorithm`] for an algorithm the reader would refuse;
     /// [`KeyringError::InvalidArgument`] if expiration is not after activation;
     /// [`KeyringError::AllKeysRevoked`] as above; repository errors; [`KeyringError::Crypto`]
     /// if the random source fails.
     pub fn create_key(
+        &self,
+        activation: Timestamp,
+        expiration: Timestamp,
+        algorithm: Algorithm,
+    ) -> Result<KeyId, KeyringError> {
+        let _lock = self.repository.lock()?;
+        self.create_key_locked(activation, expiration, algorithm)
+    }
+
+    /// [`KeyManager::create_key`] for a caller that holds the repository lock already (a
+    /// second lock in the same process would wait for the first).
+    pub(crate) fn create_key_locked(
         &self,
         activation: Timestamp,
         expiration: Timestamp,

@@ -225,7 +225,7 @@ impl KeyRingProvider {
             let expiration = now + self.options.new_key_lifetime;
             let id = self
                 .manager
-                .create_key(activation, expiration, self.options.algorithm)?;
+                .create_key_locked(activation, expiration, self.options.algorithm)?;
             loaded = self.manager.load()?;
             if !loaded.keys.iter().any(|k| k.id == id && k.is_revoked()) {
                 return Ok((loaded, Some(id)));

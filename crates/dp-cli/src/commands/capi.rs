@@ -9,8 +9,8 @@ use std::path::Path;
 use dp_crypto::{AesKeySize, OsRandom, SecureRandom};
 use dp_envelope::capi::{
     SessionKeyPadding, danger_decrypt_message, danger_encrypt_message, private_key_from_blob,
-    private_key_to_blob, public_key_from_blob, public_key_to_blob, unwrap_session_key,
-    wrap_session_key,
+    private_key_from_file, private_key_to_blob, public_key_from_blob, public_key_from_file,
+    public_key_to_blob, unwrap_session_key, wrap_session_key,
 };
 use dp_envelope::{EnvelopeError, PrivateKey, PublicKey, RsaBackend};
 use dp_format::capi::{BlobType, blob_type};
@@ -40,13 +40,6 @@ fn read(path: &Path, limit: u64) -> Result<Zeroizing<Vec<u8>>, CliError> {
     read_file(path, limit).map(Zeroizing::new)
 }
 
-fn is_pem(bytes: &[u8]) -> bool {
-    bytes
-        .iter()
-        .position(|b| !b.is_ascii_whitespace())
-        .is_some_and(|i| bytes[i..].starts_with(b"-----BEGIN "))
-}
-
 fn pem_text<'a>(path: &Path, bytes: &'a [u8]) -> Result<&'a str, CliError> {
     std::str::from_utf8(bytes)
         .map_err(|_| CliError::runtime(format!("{}: not a PEM text file", path.display())))
@@ -55,23 +48,13 @@ fn pem_text<'a>(path: &Path, bytes: &'a [u8]) -> Result<&'a str, CliError> {
 /// A public key from PEM, or from a PUBLICKEYBLOB.
 fn public_key(path: &Path) -> Result<PublicKey, CliError> {
     let bytes = read(path, MAX_KEY_FILE_BYTES)?;
-    if is_pem(&bytes) {
-        PublicKey::from_pem(pem_text(path, &bytes)?)
-    } else {
-        public_key_from_blob(&bytes)
-    }
-    .map_err(|e| key_error(path, &e))
+    public_key_from_file(&bytes).map_err(|e| key_error(path, &e))
 }
 
 /// A private key from PEM (PKCS#8), or from a PRIVATEKEYBLOB.
 fn private_key(path: &Path) -> Result<PrivateKey, CliError> {
     let bytes = read(path, MAX_KEY_FILE_BYTES)?;
-    if is_pem(&bytes) {
-        PrivateKey::from_pem(pem_text(path, &bytes)?)
-    } else {
-        private_key_from_blob(&bytes, RsaBackend::default())
-    }
-    .map_err(|e| key_error(path, &e))
+    private_key_from_file(&bytes, RsaBackend::default()).map_err(|e| key_error(path, &e))
 }
 
 fn export_key(input: &Path, format: BlobFormat, output: &Path) -> Result<(), CliError> {

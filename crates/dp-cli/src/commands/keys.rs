@@ -36,11 +36,6 @@ pub(crate) fn new(
     };
     let expiration = activation + Duration::days(i64::from(lifetime_days));
     let manager = provider.key_manager();
-    // The repository lock keeps this from racing an automatic creation in another process.
-    let _lock = manager
-        .repository()
-        .lock()
-        .map_err(|e| ctx.keyring_error(&e))?;
     let id = manager
         .create_key(activation, expiration, algorithm)
         .map_err(|e| ctx.keyring_error(&e))?;

@@ -50,14 +50,6 @@ const MANAGED_AES_TYPES: [&str; 4] = ["Aes", "AesManaged", "AesCryptoServiceProv
 /// The BCrypt algorithm id of AES.
 const CNG_AES: &str = "AES";
 
-/// BCrypt hash algorithm ids, whose HMAC a CNG CBC descriptor selects.
-const CNG_HASHES: [(ValidationAlgorithm, &str); 4] = [
-    (ValidationAlgorithm::HmacSha1, "SHA1"),
-    (ValidationAlgorithm::HmacSha256, "SHA256"),
-    (ValidationAlgorithm::HmacSha384, "SHA384"),
-    (ValidationAlgorithm::HmacSha512, "SHA512"),
-];
-
 /// .NET's `TypeForwardingActivator` maps type names of the pre-release `Microsoft.AspNet.*`
 /// packages to their `Microsoft.AspNetCore.*` successors, so keys written by ASP.NET 5 betas load.
 const LEGACY_NAMESPACE: &str = "Microsoft.AspNet.DataProtection.";
@@ -163,13 +155,24 @@ pub fn is_cng_aes(id: &str) -> bool {
     id.trim().eq_ignore_ascii_case(CNG_AES)
 }
 
+/// The name a table gives `value`. Every table lists every variant (a unit test checks), so
+/// the empty name is unreachable.
+fn name_of<T: Copy + PartialEq>(table: &[(T, &'static str)], value: T) -> &'static str {
+    table
+        .iter()
+        .find(|(v, _)| *v == value)
+        .map_or("", |(_, name)| name)
+}
+
+/// The value a table gives `name` (case-sensitive, like .NET's `Enum.Parse`).
+fn value_of<T: Copy>(table: &[(T, &'static str)], name: &str) -> Option<T> {
+    table.iter().find(|(_, n)| *n == name).map(|(v, _)| *v)
+}
+
 impl EncryptionAlgorithm {
     /// The enum member name .NET writes in `<encryption algorithm="…">`.
     pub fn xml_name(self) -> &'static str {
-        ENCRYPTION_NAMES
-            .iter()
-            .find(|(alg, _)| *alg == self)
-            .map_or("", |(_, name)| name)
+        name_of(&ENCRYPTION_NAMES, self)
     }
 
     /// Parses the enum member name (case-sensitive, like .NET's `Enum.Parse`).
@@ -177,10 +180,7 @@ impl EncryptionAlgorithm {
     /// # Errors
     /// [`CryptoError::UnknownAlgorithm`] for any other text.
     pub fn from_xml_name(name: &str) -> Result<Self, CryptoError> {
-        ENCRYPTION_NAMES
-            .iter()
-            .find(|(_, n)| *n == name)
-            .map(|(alg, _)| *alg)
+        value_of(&ENCRYPTION_NAMES, name)
             .ok_or_else(|| CryptoError::UnknownAlgorithm(name.to_owned()))
     }
 }
@@ -188,10 +188,7 @@ impl EncryptionAlgorithm {
 impl ValidationAlgorithm {
     /// The name .NET writes in `<validation algorithm="…">`.
     pub fn xml_name(self) -> &'static str {
-        VALIDATION_NAMES
-            .iter()
-            .find(|(alg, _)| *alg == self)
-            .map_or("", |(_, name)| name)
+        name_of(&VALIDATION_NAMES, self)
     }
 
     /// Parses a `ValidationAlgorithm` enum name: only `HMACSHA256` and `HMACSHA512`, as the
@@ -200,8 +197,8 @@ impl ValidationAlgorithm {
     /// # Errors
     /// [`CryptoError::UnknownAlgorithm`] for any other text.
     pub fn from_xml_name(name: &str) -> Result<Self, CryptoError> {
-        match VALIDATION_NAMES.iter().find(|(_, n)| *n == name) {
-            Some((alg @ (Self::HmacSha256 | Self::HmacSha512), _)) => Ok(*alg),
+        match value_of(&VALIDATION_NAMES, name) {
+            Some(alg @ (Self::HmacSha256 | Self::HmacSha512)) => Ok(alg),
             _ => Err(CryptoError::UnknownAlgorithm(name.to_owned())),
         }
     }
@@ -212,11 +209,7 @@ impl ValidationAlgorithm {
     /// # Errors
     /// [`CryptoError::UnknownAlgorithm`] for any other type.
     pub fn from_managed_name(name: &str) -> Result<Self, CryptoError> {
-        let short = managed_short_name(name);
-        VALIDATION_NAMES
-            .iter()
-            .find(|(_, n)| *n == short)
-            .map(|(alg, _)| *alg)
+        value_of(&VALIDATION_NAMES, managed_short_name(name))
             .ok_or_else(|| CryptoError::UnknownAlgorithm(name.to_owned()))
     }
 
@@ -226,9 +219,13 @@ impl ValidationAlgorithm {
     /// # Errors
     /// [`CryptoError::UnknownAlgorithm`] for any other id.
     pub fn from_cng_hash_id(id: &str) -> Result<Self, CryptoError> {
-        CNG_HASHES
+        // BCrypt's hash ids are the keyed-hash names without `HMAC`: `SHA256` for `HMACSHA256`.
+        VALIDATION_NAMES
             .iter()
-            .find(|(_, n)| n.eq_ignore_ascii_case(id.trim()))
+            .find(|(_, n)| {
+                n.strip_prefix("HMAC")
+                    .is_some_and(|hash| hash.eq_ignore_ascii_case(id.trim()))
+            })
             .map(|(alg, _)| *alg)
             .ok_or_else(|| CryptoError::UnknownAlgorithm(id.to_owned()))
     }

@@ -207,6 +207,78 @@ fn rsa_bit_len(bit_len: u32, multiple: u32) -> Result<usize, FormatError> {
     usize::try_from(bit_len / 8).map_err(|_| FormatError::LengthMismatch { field: "bitlen" })
 }
 
+/// The `BLOBHEADER` and `RSAPUBKEY` that open public and private key BLOBs.
+///
+/// ```text
+/// BLOBHEADER { bType, 2, 0, CALG_RSA_KEYX | CALG_RSA_SIGN } | magic | bitlen | pubexp
+/// ```
+struct RsaKeyHeader {
+    alg: AlgId,
+    bit_len: u32,
+    public_exponent: u32,
+    /// The modulus length in bytes.
+    modulus_len: usize,
+}
+
+impl RsaKeyHeader {
+    /// Reads and checks it; `multiple` is the number of bits `bitlen` must be a multiple of
+    /// (8 for public BLOBs, 16 for private ones, whose primes take half slots).
+    fn read(
+        r: &mut Reader<'_>,
+        blob_type: BlobType,
+        magic: u32,
+        multiple: u32,
+    ) -> Result<Self, FormatError> {
+        let alg = AlgId::from_value(header(r, blob_type)?, "key")?;
+        if !matches!(alg, AlgId::RsaKeyx | AlgId::RsaSign) {
+            return Err(FormatError::WrongAlgId {
+                field: "key",
+                found: alg.value(),
+            });
+        }
+        if r.u32_le("RSAPUBKEY")? != magic {
+            return Err(FormatError::WrongRsaMagic);
+        }
+        let bit_len = r.u32_le("RSAPUBKEY")?;
+        let public_exponent = r.u32_le("RSAPUBKEY")?;
+        Ok(Self {
+            alg,
+            bit_len,
+            public_exponent,
+            modulus_len: rsa_bit_len(bit_len, multiple)?,
+        })
+    }
+
+    /// Checks what a key BLOB's numbers must satisfy before it is written, and writes the
+    /// header; returns the modulus length in bytes.
+    fn write(
+        out: &mut Vec<u8>,
+        blob_type: BlobType,
+        magic: u32,
+        multiple: u32,
+        (alg, bit_len, public_exponent, modulus): (AlgId, u32, u32, &[u8]),
+    ) -> Result<usize, FormatError> {
+        let n = rsa_bit_len(bit_len, multiple)?;
+        if bit_length(modulus) != bit_len {
+            return Err(FormatError::LengthMismatch { field: "bitlen" });
+        }
+        check_rsa_numbers(modulus, public_exponent)?;
+        write_header(out, blob_type, alg);
+        out.extend_from_slice(&magic.to_le_bytes());
+        out.extend_from_slice(&bit_len.to_le_bytes());
+        out.extend_from_slice(&public_exponent.to_le_bytes());
+        Ok(n)
+    }
+
+    /// Checks the modulus that was read against the header, then the numbers.
+    fn check_modulus(&self, modulus: &[u8]) -> Result<(), FormatError> {
+        if bit_length(modulus) != self.bit_len {
+            return Err(FormatError::LengthMismatch { field: "bitlen" });
+        }
+        check_rsa_numbers(modulus, self.public_exponent)
+    }
+}
+
 /// Rejects numbers no RSA key has, so that a BLOB that parses describes a key that RSA
 /// libraries accept: the modulus is a product of odd primes, hence odd; the public exponent is
 /// odd (it must be coprime to the even λ(n)) and at least 3. Which sizes and exponents are
@@ -244,32 +316,17 @@ impl RsaPublicBlob {
     /// below 3.
     pub fn parse(bytes: &[u8]) -> Result<Self, FormatError> {
         let mut r = Reader::new(bytes);
-        let alg = AlgId::from_value(header(&mut r, BlobType::PublicKeyBlob)?, "key")?;
-        if !matches!(alg, AlgId::RsaKeyx | AlgId::RsaSign) {
-            return Err(FormatError::WrongAlgId {
-                field: "key",
-                found: alg.value(),
-            });
-        }
-        if r.u32_le("RSAPUBKEY")? != MAGIC_RSA1 {
-            return Err(FormatError::WrongRsaMagic);
-        }
-        let bit_len = r.u32_le("RSAPUBKEY")?;
-        let public_exponent = r.u32_le("RSAPUBKEY")?;
-        let n = rsa_bit_len(bit_len, 8)?;
-        if r.remaining() != n {
+        let h = RsaKeyHeader::read(&mut r, BlobType::PublicKeyBlob, MAGIC_RSA1, 8)?;
+        if r.remaining() != h.modulus_len {
             return Err(FormatError::LengthMismatch { field: "modulus" });
         }
-        let modulus = number(&mut r, n, "modulus")?;
-        if bit_length(&modulus) != bit_len {
-            return Err(FormatError::LengthMismatch { field: "bitlen" });
-        }
+        let modulus = number(&mut r, h.modulus_len, "modulus")?;
         r.finish()?;
-        check_rsa_numbers(&modulus, public_exponent)?;
+        h.check_modulus(&modulus)?;
         Ok(Self {
-            alg,
-            bit_len,
-            public_exponent,
+            alg: h.alg,
+            bit_len: h.bit_len,
+            public_exponent: h.public_exponent,
             modulus,
         })
     }
@@ -280,16 +337,14 @@ impl RsaPublicBlob {
     /// [`FormatError::LengthMismatch`] when the modulus is not `bit_len` bits;
     /// [`FormatError::InvalidRsaNumber`] for numbers [`Self::parse`] would refuse.
     pub fn encode(&self) -> Result<Vec<u8>, FormatError> {
-        let n = rsa_bit_len(self.bit_len, 8)?;
-        if bit_length(&self.modulus) != self.bit_len {
-            return Err(FormatError::LengthMismatch { field: "bitlen" });
-        }
-        check_rsa_numbers(&self.modulus, self.public_exponent)?;
-        let mut out = Vec::with_capacity(HEADER_LEN + RSAPUBKEY_LEN + n);
-        write_header(&mut out, BlobType::PublicKeyBlob, self.alg);
-        out.extend_from_slice(&MAGIC_RSA1.to_le_bytes());
-        out.extend_from_slice(&self.bit_len.to_le_bytes());
-        out.extend_from_slice(&self.public_exponent.to_le_bytes());
+        let mut out = Vec::with_capacity(HEADER_LEN + RSAPUBKEY_LEN + self.modulus.len());
+        let n = RsaKeyHeader::write(
+            &mut out,
+            BlobType::PublicKeyBlob,
+            MAGIC_RSA1,
+            8,
+            (self.alg, self.bit_len, self.public_exponent, &self.modulus),
+        )?;
         write_number(&mut out, &self.modulus, n, "modulus")?;
         Ok(out)
     }
@@ -422,27 +477,16 @@ impl RsaPrivateBlob {
     /// the private numbers match the public ones is for the RSA implementation to check.
     pub fn parse(bytes: &[u8]) -> Result<Self, FormatError> {
         let mut r = Reader::new(bytes);
-        let alg = AlgId::from_value(header(&mut r, BlobType::PrivateKeyBlob)?, "key")?;
-        if !matches!(alg, AlgId::RsaKeyx | AlgId::RsaSign) {
-            return Err(FormatError::WrongAlgId {
-                field: "key",
-                found: alg.value(),
-            });
-        }
-        if r.u32_le("RSAPUBKEY")? != MAGIC_RSA2 {
-            return Err(FormatError::WrongRsaMagic);
-        }
-        let bit_len = r.u32_le("RSAPUBKEY")?;
-        let public_exponent = r.u32_le("RSAPUBKEY")?;
-        let n = rsa_bit_len(bit_len, 16)?;
+        let h = RsaKeyHeader::read(&mut r, BlobType::PrivateKeyBlob, MAGIC_RSA2, 16)?;
+        let n = h.modulus_len;
         let half = n / 2;
         if r.remaining() != 2 * n + 5 * half {
             return Err(FormatError::LengthMismatch { field: "key data" });
         }
         let blob = Self {
-            alg,
-            bit_len,
-            public_exponent,
+            alg: h.alg,
+            bit_len: h.bit_len,
+            public_exponent: h.public_exponent,
             modulus: number(&mut r, n, "modulus")?,
             prime1: number(&mut r, half, "prime1")?,
             prime2: number(&mut r, half, "prime2")?,
@@ -451,11 +495,8 @@ impl RsaPrivateBlob {
             coefficient: number(&mut r, half, "coefficient")?,
             private_exponent: number(&mut r, n, "privateExponent")?,
         };
-        if bit_length(&blob.modulus) != bit_len {
-            return Err(FormatError::LengthMismatch { field: "bitlen" });
-        }
         r.finish()?;
-        check_rsa_numbers(&blob.modulus, blob.public_exponent)?;
+        h.check_modulus(&blob.modulus)?;
         Ok(blob)
     }
 
@@ -466,17 +507,16 @@ impl RsaPrivateBlob {
     /// size cannot be represented); [`FormatError::InvalidRsaNumber`] as for
     /// [`RsaPublicBlob::encode`].
     pub fn encode(&self) -> Result<Vec<u8>, FormatError> {
-        let n = rsa_bit_len(self.bit_len, 16)?;
-        if bit_length(&self.modulus) != self.bit_len {
-            return Err(FormatError::LengthMismatch { field: "bitlen" });
-        }
-        check_rsa_numbers(&self.modulus, self.public_exponent)?;
+        let len = self.modulus.len();
+        let mut out = Vec::with_capacity(HEADER_LEN + RSAPUBKEY_LEN + 2 * len + 5 * len / 2);
+        let n = RsaKeyHeader::write(
+            &mut out,
+            BlobType::PrivateKeyBlob,
+            MAGIC_RSA2,
+            16,
+            (self.alg, self.bit_len, self.public_exponent, &self.modulus),
+        )?;
         let half = n / 2;
-        let mut out = Vec::with_capacity(HEADER_LEN + RSAPUBKEY_LEN + 2 * n + 5 * half);
-        write_header(&mut out, BlobType::PrivateKeyBlob, self.alg);
-        out.extend_from_slice(&MAGIC_RSA2.to_le_bytes());
-        out.extend_from_slice(&self.bit_len.to_le_bytes());
-        out.extend_from_slice(&self.public_exponent.to_le_bytes());
         let result = (|| {
             write_number(&mut out, &self.modulus, n, "modulus")?;
             write_number(&mut out, &self.prime1, half, "prime1")?;

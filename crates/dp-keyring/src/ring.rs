@@ -223,9 +223,9 @@ impl KeyRingProvider {
                 GenerationDecision::Successor { activation } => activation,
             };
             let expiration = now + self.options.new_key_lifetime;
-            let id = self
-                .manager
-                .create_key_locked(activation, expiration, self.options.algorithm)?;
+            let id =
+                self.manager
+                    .create_key_locked(activation, expiration, self.options.algorithm)?;
             loaded = self.manager.load()?;
             if !loaded.keys.iter().any(|k| k.id == id && k.is_revoked()) {
                 return Ok((loaded, Some(id)));

@@ -13,6 +13,21 @@ use zeroize::Zeroizing;
 
 use crate::EnvelopeError;
 
+/// `Write` for a sink that writes into its `AtomicFile` field.
+macro_rules! forward_write {
+    ($sink:ty, $field:tt) => {
+        impl Write for $sink {
+            fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+                self.$field.write(buf)
+            }
+
+            fn flush(&mut self) -> io::Result<()> {
+                self.$field.flush()
+            }
+        }
+    };
+}
+
 /// A place for plaintext that is released only by [`PlaintextSink::commit`].
 ///
 /// Implementations must keep what is written out of reach of anyone else until the commit,
@@ -104,15 +119,7 @@ impl FileSink {
     }
 }
 
-impl Write for FileSink {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.file.write(buf)
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        self.file.flush()
-    }
-}
+forward_write!(FileSink, file);
 
 impl PlaintextSink for FileSink {
     type Output = ();
@@ -144,15 +151,7 @@ impl ScratchSink {
     }
 }
 
-impl Write for ScratchSink {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.0.write(buf)
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        self.0.flush()
-    }
-}
+forward_write!(ScratchSink, 0);
 
 impl PlaintextSink for ScratchSink {
     type Output = File;

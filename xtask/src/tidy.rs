@@ -23,7 +23,10 @@ const SECRET_TYPES: &[&str] = &[
     "PlaintextKeyBlob",
     // dp-envelope
     "PrivateKey",
-    "SessionKeys",
+    "SessionKey",
+    "HeaderKey",
+    "ContentKey",
+    "MemorySink",
     // dp-keyring
     "Descriptor",
 ];

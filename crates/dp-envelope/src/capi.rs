@@ -52,7 +52,7 @@ fn aes_of(alg: AlgId) -> Option<AesKeySize> {
         AlgId::Aes128 => Some(AesKeySize::Aes128),
         AlgId::Aes192 => Some(AesKeySize::Aes192),
         AlgId::Aes256 => Some(AesKeySize::Aes256),
-        AlgId::RsaKeyx | AlgId::RsaSign => None,
+        _ => None,
     }
 }
 

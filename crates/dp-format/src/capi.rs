@@ -32,6 +32,7 @@ pub const MAX_RSA_BITS: u32 = 16384;
 
 /// `bType` values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum BlobType {
     /// `SIMPLEBLOB`: a session key encrypted to an RSA key-exchange key.
     SimpleBlob,
@@ -67,6 +68,7 @@ impl BlobType {
 
 /// The `ALG_ID`s these BLOBs use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum AlgId {
     /// `CALG_RSA_KEYX`: RSA key exchange.
     RsaKeyx,

@@ -41,8 +41,8 @@
 //! Every limit is checked as soon as the field is read, so a hostile header is rejected after
 //! reading at most [`MAX_HEADER_LEN`] bytes and before any public-key operation.
 
-use crate::FormatError;
 use crate::reader::Reader;
+use crate::{CbcHmacBody, FormatError, GcmBody};
 
 /// The magic that opens every envelope.
 pub const MAGIC: [u8; 5] = *b"dpENV";
@@ -81,9 +81,19 @@ pub const MAX_HEADER_LEN: usize = FIXED_HEADER_LEN
 pub const CHUNK_FRAME_HEADER_LEN: usize = 5;
 /// Largest overhead of an authenticated-encryption body over its plaintext (CBC + HMAC-SHA256:
 /// key modifier 16, IV 16, padding up to 16, tag 32).
-pub const MAX_BODY_OVERHEAD: u32 = 80;
+#[expect(
+    clippy::cast_possible_truncation,
+    reason = "a constant of 80 (a unit test checks it)"
+)]
+pub const MAX_BODY_OVERHEAD: u32 = CbcHmacBody::len_for(0, HMAC_SHA256_TAG_LEN) as u32;
 /// Smallest body (GCM, empty plaintext).
-pub const MIN_BODY_LEN: u32 = 44;
+#[expect(
+    clippy::cast_possible_truncation,
+    reason = "a constant of 44 (a unit test checks it)"
+)]
+pub const MIN_BODY_LEN: u32 = GcmBody::MINIMUM_LEN as u32;
+/// The tag length of the CBC content algorithm (HMAC-SHA256).
+const HMAC_SHA256_TAG_LEN: usize = 32;
 
 /// Content encryption: which `dp-crypto` authenticated encryption the chunks use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -738,6 +748,12 @@ mod tests {
                 field: "recipient count"
             })
         );
+    }
+
+    #[test]
+    fn body_bounds_follow_the_body_layouts() {
+        assert_eq!(MIN_BODY_LEN, 44);
+        assert_eq!(MAX_BODY_OVERHEAD, 80);
     }
 
     #[test]

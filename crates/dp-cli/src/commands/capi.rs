@@ -98,10 +98,10 @@ fn import_key(input: &Path, output: &Path) -> Result<(), CliError> {
             write_new_file(output, key.to_pem().as_bytes(), true)
         }
         // The wrong kind of key file: a key-file error (1), as for any other unusable key.
-        BlobType::SimpleBlob | BlobType::PlaintextKeyBlob => Err(CliError::runtime(format!(
+        other => Err(CliError::runtime(format!(
             "{}: a {} holds a session key, not an RSA key",
             input.display(),
-            if kind == BlobType::SimpleBlob {
+            if other == BlobType::SimpleBlob {
                 "SIMPLEBLOB"
             } else {
                 "PLAINTEXTKEYBLOB"

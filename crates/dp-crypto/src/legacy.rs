@@ -6,6 +6,8 @@
 //! [`crate::AuthenticatedEncryptor`] (or `dp-envelope`) for anything new; the `danger_` prefix
 //! is there so that every caller says so.
 
+use cbc::cipher::block_padding::Iso10126;
+
 use crate::primitives::{self, AesKey};
 use crate::{AesKeySize, CryptoError};
 
@@ -49,8 +51,77 @@ pub fn danger_aes_cbc_decrypt(
     primitives::cbc_decrypt(&key, iv, ciphertext)
 }
 
+/// `AES-CBC(key, iv, ISO-10126(plaintext))`, as W3C XML Encryption (`EncryptedXml`) writes its
+/// content. The padding's filler bytes are not random (ISO 10126 allows any filler: readers look
+/// at the last byte only, .NET included).
+///
+/// # Errors
+/// [`CryptoError::InvalidKeyLength`] when `key` is not `aes.key_len()` bytes.
+///
+/// # Security
+/// Unauthenticated; see the module documentation.
+pub fn danger_aes_cbc_iso10126_encrypt(
+    aes: AesKeySize,
+    key: &[u8],
+    iv: &[u8; BLOCK_SIZE],
+    plaintext: &[u8],
+) -> Result<Vec<u8>, CryptoError> {
+    let key = AesKey::new(aes, key)?;
+    let mut out = Vec::with_capacity(primitives::cbc_padded_len(plaintext.len()));
+    primitives::cbc_encrypt_append_padded::<Iso10126>(&key, iv, plaintext, &mut out);
+    Ok(out)
+}
+
+/// Decrypts AES-CBC and removes ISO 10126 padding (its last byte, 1..=16, says how much).
+///
+/// # Errors
+/// [`CryptoError::InvalidKeyLength`] for a wrong key length; [`CryptoError::AuthenticationFailed`]
+/// for a ciphertext that is not whole blocks or whose last byte is no padding length.
+///
+/// # Security
+/// Unauthenticated: success does not mean the ciphertext is genuine, and callers must not let an
+/// attacker tell padding failures from later ones.
+pub fn danger_aes_cbc_iso10126_decrypt(
+    aes: AesKeySize,
+    key: &[u8],
+    iv: &[u8; BLOCK_SIZE],
+    ciphertext: &[u8],
+) -> Result<Vec<u8>, CryptoError> {
+    let key = AesKey::new(aes, key)?;
+    primitives::cbc_decrypt_padded::<Iso10126>(&key, iv, ciphertext)
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn iso10126_accepts_any_filler_and_checks_only_the_last_byte() -> Result<(), CryptoError> {
+        let key = [7u8; 32];
+        let iv = [9u8; BLOCK_SIZE];
+        let ct = danger_aes_cbc_iso10126_encrypt(AesKeySize::Aes256, &key, &iv, b"hello")?;
+        assert_eq!(ct.len(), 16);
+        assert_eq!(
+            danger_aes_cbc_iso10126_decrypt(AesKeySize::Aes256, &key, &iv, &ct)?,
+            b"hello"
+        );
+        // A block whose filler is random but whose last byte is 11: what .NET writes.
+        let mut block = *b"hello\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b";
+        let raw = danger_aes_cbc_encrypt(AesKeySize::Aes256, &key, &iv, &block)?;
+        // Encrypt the filled block without padding by taking the first block of PKCS#7 output.
+        let first = raw.get(..16).map(<[u8]>::to_vec).unwrap_or_default();
+        assert_eq!(
+            danger_aes_cbc_iso10126_decrypt(AesKeySize::Aes256, &key, &iv, &first)?,
+            b"hello"
+        );
+        block[15] = 17;
+        let raw = danger_aes_cbc_encrypt(AesKeySize::Aes256, &key, &iv, &block)?;
+        let first = raw.get(..16).map(<[u8]>::to_vec).unwrap_or_default();
+        assert!(matches!(
+            danger_aes_cbc_iso10126_decrypt(AesKeySize::Aes256, &key, &iv, &first),
+            Err(CryptoError::AuthenticationFailed)
+        ));
+        Ok(())
+    }
+
     use super::*;
 
     /// NIST SP 800-38A F.2.5 (CBC-AES256.Encrypt), first block, plus the PKCS#7 block.

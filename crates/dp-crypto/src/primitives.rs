@@ -16,7 +16,7 @@ use aes::{Aes128, Aes192, Aes256};
 use aes_gcm::aead::consts::U12;
 use aes_gcm::aead::inout::InOutBuf;
 use aes_gcm::{AeadInOut, AesGcm, KeyInit, Tag};
-use cbc::cipher::block_padding::Pkcs7;
+use cbc::cipher::block_padding::{Padding, Pkcs7};
 use cbc::cipher::{BlockModeDecrypt, BlockModeEncrypt, KeyIvInit};
 use hmac::{Hmac, Mac};
 use sha1::Sha1;
@@ -190,12 +190,27 @@ pub(crate) fn cbc_encrypt_append(
     plaintext: &[u8],
     out: &mut Vec<u8>,
 ) {
+    cbc_encrypt_append_padded::<Pkcs7>(key, iv, plaintext, out);
+}
+
+/// [`cbc_encrypt_append`] with another padding of 1..=16 bytes (ISO 10126 for XML Encryption).
+#[expect(
+    clippy::expect_used,
+    reason = "the output region is resized to exactly the padded length first, so a 1..=16-byte \
+              padding cannot run out of room"
+)]
+pub(crate) fn cbc_encrypt_append_padded<P: Padding>(
+    key: &AesKey,
+    iv: &[u8; BLOCK_SIZE],
+    plaintext: &[u8],
+    out: &mut Vec<u8>,
+) {
     let start = out.len();
     out.resize(start + cbc_padded_len(plaintext.len()), 0);
     let (_, region) = out.split_at_mut(start);
     with_aes_key!(key, |k, C| {
         cbc::Encryptor::<C>::new((&**k).into(), iv.into())
-            .encrypt_padded_b2b::<Pkcs7>(plaintext, region)
+            .encrypt_padded_b2b::<P>(plaintext, region)
             .expect("the region is exactly the padded length");
     });
 }
@@ -210,13 +225,25 @@ pub(crate) fn cbc_decrypt(
     iv: &[u8; BLOCK_SIZE],
     ciphertext: &[u8],
 ) -> Result<Vec<u8>, CryptoError> {
+    cbc_decrypt_padded::<Pkcs7>(key, iv, ciphertext)
+}
+
+/// [`cbc_decrypt`] with another padding (ISO 10126 for XML Encryption).
+///
+/// # Errors
+/// As [`cbc_decrypt`].
+pub(crate) fn cbc_decrypt_padded<P: Padding>(
+    key: &AesKey,
+    iv: &[u8; BLOCK_SIZE],
+    ciphertext: &[u8],
+) -> Result<Vec<u8>, CryptoError> {
     if ciphertext.is_empty() || !ciphertext.len().is_multiple_of(BLOCK_SIZE) {
         return Err(CryptoError::AuthenticationFailed);
     }
     let mut buf = ciphertext.to_vec();
     let len = with_aes_key!(key, |k, C| {
         cbc::Decryptor::<C>::new((&**k).into(), iv.into())
-            .decrypt_padded::<Pkcs7>(&mut buf)
+            .decrypt_padded::<P>(&mut buf)
             .map(<[u8]>::len)
     });
     match len {

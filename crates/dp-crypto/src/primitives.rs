@@ -179,11 +179,6 @@ pub(crate) const fn cbc_padded_len(plaintext_len: usize) -> usize {
 ///
 /// The ciphertext is written into zeroed space appended to `out`; the plaintext is never copied
 /// there, so even a panic leaves no plaintext in `out`.
-#[expect(
-    clippy::expect_used,
-    reason = "the output region is resized to exactly the padded length first, so PKCS#7 \
-              padding cannot run out of room"
-)]
 pub(crate) fn cbc_encrypt_append(
     key: &AesKey,
     iv: &[u8; BLOCK_SIZE],

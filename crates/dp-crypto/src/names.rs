@@ -74,14 +74,39 @@ const DESERIALIZERS: [(DescriptorForm, &str); 4] = [
     ),
 ];
 
-/// The assembly-qualified deserializer .NET 8 writes for the default form. Readers (ours and
-/// .NET's) ignore everything after the first comma, so the version does not tie a key to .NET 8.
-pub const DEFAULT_DESERIALIZER_TYPE: &str = "Microsoft.AspNetCore.DataProtection.AuthenticatedEncryption.ConfigurationModel.AuthenticatedEncryptorDescriptorDeserializer, Microsoft.AspNetCore.DataProtection, Version=8.0.0.0, Culture=neutral, PublicKeyToken=adb9793829ddae60";
+/// The assembly-qualified deserializer .NET 10 writes for the default form (the live .NET 10 key
+/// files this project is tested against carry it). Readers — ours and every .NET version's —
+/// ignore everything after the first comma, so the version ties a key to nothing.
+pub const DEFAULT_DESERIALIZER_TYPE: &str = "Microsoft.AspNetCore.DataProtection.AuthenticatedEncryption.ConfigurationModel.AuthenticatedEncryptorDescriptorDeserializer, Microsoft.AspNetCore.DataProtection, Version=10.0.0.0, Culture=neutral, PublicKeyToken=adb9793829ddae60";
 
 /// The decryptor of an `<encryptedSecret>` that is not encrypted at all (the one decryptor
 /// available on every platform).
 pub const NULL_XML_DECRYPTOR: &str =
     "Microsoft.AspNetCore.DataProtection.XmlEncryption.NullXmlDecryptor";
+
+/// The decryptor of certificate-encrypted secrets (W3C XML Encryption, `ProtectKeysWithCertificate`).
+pub const ENCRYPTED_XML_DECRYPTOR: &str =
+    "Microsoft.AspNetCore.DataProtection.XmlEncryption.EncryptedXmlDecryptor";
+
+/// [`ENCRYPTED_XML_DECRYPTOR`] as .NET 10 writes it in `decryptorType`.
+pub const ENCRYPTED_XML_DECRYPTOR_TYPE: &str = "Microsoft.AspNetCore.DataProtection.XmlEncryption.EncryptedXmlDecryptor, Microsoft.AspNetCore.DataProtection, Version=10.0.0.0, Culture=neutral, PublicKeyToken=adb9793829ddae60";
+
+/// Windows DPAPI (`ProtectKeysWithDpapi`).
+pub const DPAPI_XML_DECRYPTOR: &str = "Microsoft.AspNetCore.DataProtection.XmlEncryption.DpapiXmlDecryptor";
+
+/// Windows DPAPI-NG (`ProtectKeysWithDpapiNG`).
+pub const DPAPI_NG_XML_DECRYPTOR: &str =
+    "Microsoft.AspNetCore.DataProtection.XmlEncryption.DpapiNGXmlDecryptor";
+
+/// Azure Key Vault (`ProtectKeysWithAzureKeyVault`), under its current name; the old
+/// `Microsoft.AspNetCore.DataProtection.AzureKeyVault.AzureKeyVaultXmlDecryptor` maps to it.
+pub const AZURE_KEY_VAULT_XML_DECRYPTOR: &str =
+    "Azure.Extensions.AspNetCore.DataProtection.Keys.AzureKeyVaultXmlDecryptor";
+const LEGACY_AZURE_KEY_VAULT_XML_DECRYPTOR: &str =
+    "Microsoft.AspNetCore.DataProtection.AzureKeyVault.AzureKeyVaultXmlDecryptor";
+
+/// AWS KMS (`Amazon.AspNetCore.DataProtection.SSM`).
+pub const AWS_KMS_XML_DECRYPTOR: &str = "Amazon.AspNetCore.DataProtection.SSM.KmsXmlDecryptor";
 
 /// Which of .NET's four descriptor types a key uses. All four produce identical payloads; the
 /// form only matters for reading (and for writing keys back unchanged, which we never do).
@@ -125,6 +150,9 @@ pub fn type_full_name(assembly_qualified: &str) -> String {
         .next()
         .unwrap_or(assembly_qualified)
         .trim();
+    if name == LEGACY_AZURE_KEY_VAULT_XML_DECRYPTOR {
+        return AZURE_KEY_VAULT_XML_DECRYPTOR.to_owned();
+    }
     match name.strip_prefix(LEGACY_NAMESPACE) {
         Some(rest) => format!("{CURRENT_NAMESPACE}{rest}"),
         None => name.to_owned(),

@@ -30,7 +30,7 @@ const EXPECTED_KEY_DOCUMENT: &str = "\u{FEFF}<?xml version=\"1.0\" encoding=\"ut
   <creationDate>2014-01-01T00:00:00Z</creationDate>
   <activationDate>2014-02-01T00:00:00Z</activationDate>
   <expirationDate>2014-03-01T00:00:00Z</expirationDate>
-  <descriptor deserializerType=\"Microsoft.AspNetCore.DataProtection.AuthenticatedEncryption.ConfigurationModel.AuthenticatedEncryptorDescriptorDeserializer, Microsoft.AspNetCore.DataProtection, Version=8.0.0.0, Culture=neutral, PublicKeyToken=adb9793829ddae60\">
+  <descriptor deserializerType=\"Microsoft.AspNetCore.DataProtection.AuthenticatedEncryption.ConfigurationModel.AuthenticatedEncryptorDescriptorDeserializer, Microsoft.AspNetCore.DataProtection, Version=10.0.0.0, Culture=neutral, PublicKeyToken=adb9793829ddae60\">
     <descriptor>
       <encryption algorithm=\"AES_256_CBC\" />
       <validation algorithm=\"HMACSHA256\" />

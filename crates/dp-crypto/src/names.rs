@@ -92,7 +92,8 @@ pub const ENCRYPTED_XML_DECRYPTOR: &str =
 pub const ENCRYPTED_XML_DECRYPTOR_TYPE: &str = "Microsoft.AspNetCore.DataProtection.XmlEncryption.EncryptedXmlDecryptor, Microsoft.AspNetCore.DataProtection, Version=10.0.0.0, Culture=neutral, PublicKeyToken=adb9793829ddae60";
 
 /// Windows DPAPI (`ProtectKeysWithDpapi`).
-pub const DPAPI_XML_DECRYPTOR: &str = "Microsoft.AspNetCore.DataProtection.XmlEncryption.DpapiXmlDecryptor";
+pub const DPAPI_XML_DECRYPTOR: &str =
+    "Microsoft.AspNetCore.DataProtection.XmlEncryption.DpapiXmlDecryptor";
 
 /// Windows DPAPI-NG (`ProtectKeysWithDpapiNG`).
 pub const DPAPI_NG_XML_DECRYPTOR: &str =

@@ -64,6 +64,12 @@ pub enum KeyringError {
         /// The date of the mass revocation.
         date: Timestamp,
     },
+    /// A key would be written in clear into a ring whose keys are encrypted at rest, and no
+    /// encryptor is configured (nor permission to write unencrypted keys).
+    WouldWriteUnencryptedKey {
+        /// How the ring's keys are protected.
+        protection: crate::encryption::KeyProtection,
+    },
     /// Two key elements share one id; the ring cannot tell which is genuine.
     DuplicateKeyId(KeyId),
     /// A date could not be parsed or represented.
@@ -140,6 +146,10 @@ impl fmt::Display for KeyringError {
                 f,
                 "every key is revoked by the revocation of {}",
                 date.to_rfc3339()
+            ),
+            Self::WouldWriteUnencryptedKey { protection } => write!(
+                f,
+                "refusing to add an unencrypted key to a key ring whose keys are protected by {protection}"
             ),
             Self::DuplicateKeyId(id) => {
                 write!(f, "the key ring holds more than one key with id {id}")
@@ -224,11 +234,35 @@ pub enum DescriptorError {
     /// An `<encryptedSecret>` of `NullXmlDecryptor` does not hold one element holding one
     /// element.
     MalformedNullSecret,
+    /// An `<encryptedSecret>` does not hold exactly one element.
+    NotOneEncryptedElement,
+    /// The master key is encrypted at rest, and no decryptor for its protection is configured.
+    NoDecryptor(crate::encryption::KeyProtection),
+    /// The master key is encrypted to a certificate none of the given identities matches.
+    NoMatchingIdentity(crate::encryption::CertificateInfo),
+    /// The master key could not be decrypted: one error for every cause (wrong key, padding,
+    /// corrupted or tampered ciphertext), so that it is no decryption oracle.
+    SecretDecryptionFailed,
 }
 
 impl fmt::Display for DescriptorError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            Self::NotOneEncryptedElement => {
+                f.write_str("an <encryptedSecret> element must hold exactly one element")
+            }
+            Self::NoDecryptor(protection) => write!(
+                f,
+                "the master key is protected by {protection}, and nothing to decrypt it is configured"
+            ),
+            Self::NoMatchingIdentity(c) => write!(
+                f,
+                "the master key is encrypted to {}, and no identity given matches it",
+                crate::encryption::KeyProtection::Certificate(c.clone())
+            ),
+            Self::SecretDecryptionFailed => f.write_str(
+                "the master key could not be decrypted (wrong key, or a corrupted or tampered secret)",
+            ),
             Self::NoDescriptor => f.write_str("the key has no <descriptor> element"),
             Self::NotOneChildElement => {
                 f.write_str("the <descriptor> element must have exactly one child element")

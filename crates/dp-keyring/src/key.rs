@@ -5,6 +5,7 @@ use core::fmt;
 use dp_crypto::{Algorithm, AuthenticatedEncryptor};
 use dp_format::KeyId;
 
+use crate::encryption::KeyProtection;
 use crate::{DescriptorError, KeyringError, Timestamp};
 
 /// What a key is good for at a given instant, most significant first.
@@ -51,6 +52,7 @@ pub struct Key {
     pub(crate) element_name: String,
     pub(crate) source: String,
     pub(crate) encryptor: Result<AuthenticatedEncryptor, DescriptorError>,
+    pub(crate) protection: KeyProtection,
 }
 
 impl Key {
@@ -99,6 +101,11 @@ impl Key {
         } else {
             KeyState::Active
         }
+    }
+
+    /// How the key's master key is protected at rest.
+    pub fn protection(&self) -> &KeyProtection {
+        &self.protection
     }
 
     /// When a payload protected with this key can have been made: a key protects only while it

@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use dp_crypto::{Algorithm, AuthenticatedEncryptor, MasterKey, SecureRandom};
 use dp_format::KeyId;
 
+use crate::encryption::KeyEncryption;
 use crate::repository::XmlRepository;
 use crate::xml::{self, Descriptor, DescriptorForm, Element, Revocation};
 use crate::{Clock, Key, KeyringError, MalformedKeyError, Timestamp};
@@ -54,6 +55,8 @@ pub struct KeyManager {
     /// Bumped by every change this manager makes, so cached rings built before it are dropped
     /// (.NET's change token).
     changes: AtomicU64,
+    /// Decryptors for keys encrypted at rest, and the encryptor new keys get.
+    encryption: KeyEncryption,
 }
 
 impl core::fmt::Debug for KeyManager {
@@ -76,7 +79,20 @@ impl KeyManager {
             clock,
             rng,
             changes: AtomicU64::new(0),
+            encryption: KeyEncryption::new(),
         }
+    }
+
+    /// Reads keys encrypted at rest with `encryption`'s decryptors and writes new keys with its
+    /// encryptor.
+    pub fn with_encryption(mut self, encryption: KeyEncryption) -> Self {
+        self.encryption = encryption;
+        self
+    }
+
+    /// The decryptors and the encryptor.
+    pub fn encryption(&self) -> &KeyEncryption {
+        &self.encryption
     }
 
     /// A counter of the changes made through this manager.
@@ -117,7 +133,7 @@ impl KeyManager {
         let mut keys = Vec::new();
         let mut seen = HashSet::new();
         for element in self.repository.load_all()? {
-            match xml::parse_element(&element.xml, &element.source)? {
+            match xml::parse_element_with(&element.xml, &element.source, &self.encryption)? {
                 Element::Key(k) => {
                     if !seen.insert(k.id) {
                         return Err(KeyringError::DuplicateKeyId(k.id));
@@ -133,6 +149,7 @@ impl KeyManager {
                         revoked: false,
                         element_name: element.name.clone(),
                         source: element.source.clone(),
+                        protection: k.protection,
                         encryptor,
                     });
                 }
@@ -209,10 +226,25 @@ impl KeyManager {
         }
         let now = self.clock.now();
         let creation = if activation < now { activation } else { now };
-        if let Some(date) = self.load()?.latest_mass_revocation()
+        let loaded = self.load()?;
+        if let Some(date) = loaded.latest_mass_revocation()
             && creation < date
         {
             return Err(KeyringError::AllKeysRevoked { date });
+        }
+        let encryptor = self.encryption.encryptor();
+        if encryptor.is_none()
+            && !self.encryption.allows_unencrypted_keys()
+            && let Some(encrypted) = loaded
+                .keys
+                .iter()
+                .find(|k| !k.is_revoked() && k.protection().is_encrypted())
+        {
+            // The apps sharing this ring protect their keys; a key in clear among them would be
+            // used by all of them, and sit on disk readable.
+            return Err(KeyringError::WouldWriteUnencryptedKey {
+                protection: encrypted.protection().clone(),
+            });
         }
         let mut id_bytes = [0u8; 16];
         self.rng.fill(&mut id_bytes)?;
@@ -222,13 +254,14 @@ impl KeyManager {
             master_key: MasterKey::generate(self.rng.as_ref())?,
             form: DescriptorForm::AuthenticatedEncryptor,
         };
-        let document = zeroize::Zeroizing::new(xml::key_document(
+        let document = xml::key_document(
             id,
             creation.to_utc(),
             activation.to_utc(),
             expiration.to_utc(),
             &descriptor,
-        ));
+            encryptor.map(AsRef::as_ref),
+        )?;
         self.repository
             .store(&xml::key_friendly_name(id), &document)?;
         self.changed();

@@ -205,6 +205,7 @@ mod tests {
                 Algorithm::default(),
                 &MasterKey::from_slice(b"k"),
             )),
+            protection: crate::encryption::KeyProtection::Clear,
         })
     }
 

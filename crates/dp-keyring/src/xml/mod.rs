@@ -19,7 +19,9 @@ pub(crate) use descriptor::{Descriptor, DescriptorForm};
 pub use limits::{
     MAX_ATTRIBUTES, MAX_DEPTH, MAX_ELEMENT_BYTES, MAX_NAMESPACE_DECLARATIONS, XmlLimit,
 };
+#[cfg(test)]
 pub(crate) use read::parse_element;
+pub(crate) use read::parse_element_with;
 pub(crate) use write::key_document;
 pub use write::revocation_document;
 
@@ -69,6 +71,8 @@ pub(crate) struct KeyElement {
     pub(crate) expiration: Timestamp,
     /// The descriptor, or why it cannot be used. Failure makes only this key unusable.
     pub(crate) descriptor: Result<Descriptor, DescriptorError>,
+    /// How the master key is protected at rest.
+    pub(crate) protection: crate::encryption::KeyProtection,
 }
 
 /// A parsed `<revocation>` element.

@@ -15,6 +15,7 @@ use dp_format::KeyId;
 use roxmltree::{Document, Node, NodeId};
 use zeroize::Zeroizing;
 
+use crate::encryption::{KeyEncryption, KeyProtection, protection};
 use crate::xml::limits::{self, ScanError};
 use crate::xml::{DATA_PROTECTION_NS, Descriptor, Element, KeyElement, Revocation};
 use crate::{DescriptorError, KeyringError, MalformedKeyError, Timestamp};
@@ -50,22 +51,63 @@ const DOTNET_BASE64: GeneralPurpose = GeneralPurpose::new(
 /// [`KeyringError::XmlLimitExceeded`] when a bound is exceeded;
 /// [`KeyringError::MalformedElement`] when the text is not well-formed XML or is a malformed
 /// revocation: both fail the whole key-ring read, because the element might revoke a key.
+#[cfg(test)]
 pub(crate) fn parse_element(text: &str, source: &str) -> Result<Element, KeyringError> {
+    parse_element_with(text, source, &KeyEncryption::new())
+}
+
+/// [`parse_element`] with the decryptors of keys encrypted at rest.
+///
+/// Secrets of `NullXmlDecryptor` are read in place. Every other outermost `<encryptedSecret>`
+/// of a key is handed to the decryptor registered for its type and replaced — as text, by the
+/// element that comes back — before the descriptor is read; the result is bounded and parsed
+/// like any element. A secret that cannot be decrypted makes that key unusable, with a reason
+/// naming what it needs ([`KeyProtection`]).
+pub(crate) fn parse_element_with(
+    text: &str,
+    source: &str,
+    encryption: &KeyEncryption,
+) -> Result<Element, KeyringError> {
     let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
-    limits::check(text).map_err(|e| match e {
-        ScanError::Limit(limit) => KeyringError::XmlLimitExceeded {
-            source: source.to_owned(),
-            limit,
-        },
-        ScanError::Syntax(why) => {
-            KeyringError::malformed(source, format!("not well-formed XML: {why}"))
-        }
-    })?;
-    let document = Document::parse(text)
-        .map_err(|e| KeyringError::malformed(source, format!("not well-formed XML: {e}")))?;
+    let document = parse_bounded(text, source)?;
     let root = document.root_element();
     if is_named(root, "key") {
-        return Ok(read_key(root));
+        let secrets = outermost_secrets(root);
+        let protection = secrets.first().map_or(KeyProtection::Clear, |s| {
+            protection::of_encrypted_secret(*s)
+        });
+        let mut decrypted: Vec<(core::ops::Range<usize>, Zeroizing<String>)> = Vec::new();
+        for secret in &secrets {
+            let decryptor = names::type_full_name(secret.attribute("decryptorType").unwrap_or(""));
+            if secret.attribute("decryptorType").is_none() || decryptor == names::NULL_XML_DECRYPTOR
+            {
+                continue; // read in place by `View`
+            }
+            match decrypt_secret(*secret, text, &decryptor, encryption) {
+                Ok(plain) => decrypted.push((secret.range(), plain)),
+                Err(e) => return Ok(read_key(root, protection, Some(e))),
+            }
+        }
+        if decrypted.is_empty() {
+            return Ok(read_key(root, protection, None));
+        }
+        let mut replaced = Zeroizing::new(String::with_capacity(text.len()));
+        let mut at = 0;
+        for (range, plain) in &decrypted {
+            replaced.push_str(text.get(at..range.start).unwrap_or_default());
+            replaced.push_str(plain);
+            at = range.end;
+        }
+        replaced.push_str(text.get(at..).unwrap_or_default());
+        return Ok(match parse_bounded(&replaced, source) {
+            Ok(document) => read_key(document.root_element(), protection, None),
+            // The decryptor returned something that is not one well-formed element.
+            Err(_) => read_key(
+                root,
+                protection,
+                Some(DescriptorError::SecretDecryptionFailed),
+            ),
+        });
     }
     if is_named(root, "revocation") {
         return read_revocation(root)
@@ -79,6 +121,63 @@ pub(crate) fn parse_element(text: &str, source: &str) -> Result<Element, Keyring
     })
 }
 
+/// Checks the bounds of [`limits`], then parses.
+fn parse_bounded<'input>(
+    text: &'input str,
+    source: &str,
+) -> Result<Document<'input>, KeyringError> {
+    limits::check(text).map_err(|e| match e {
+        ScanError::Limit(limit) => KeyringError::XmlLimitExceeded {
+            source: source.to_owned(),
+            limit,
+        },
+        ScanError::Syntax(why) => {
+            KeyringError::malformed(source, format!("not well-formed XML: {why}"))
+        }
+    })?;
+    Document::parse(text)
+        .map_err(|e| KeyringError::malformed(source, format!("not well-formed XML: {e}")))
+}
+
+/// The `{ns}encryptedSecret` elements under `root` that are not inside another one, in
+/// document order.
+fn outermost_secrets<'a, 'input>(root: Node<'a, 'input>) -> Vec<Node<'a, 'input>> {
+    let mut found = Vec::new();
+    let mut pending = vec![root];
+    while let Some(node) = pending.pop() {
+        if node.tag_name().namespace() == Some(DATA_PROTECTION_NS)
+            && node.tag_name().name() == "encryptedSecret"
+        {
+            found.push(node);
+        } else {
+            pending.extend(node.children().rev().filter(Node::is_element));
+        }
+    }
+    found
+}
+
+/// Hands the one element inside `secret` to the decryptors registered for its type.
+fn decrypt_secret(
+    secret: Node<'_, '_>,
+    text: &str,
+    decryptor: &str,
+    encryption: &KeyEncryption,
+) -> Result<Zeroizing<String>, DescriptorError> {
+    let child = single_child_element(secret).ok_or(DescriptorError::NotOneEncryptedElement)?;
+    let encrypted = text
+        .get(child.range())
+        .ok_or(DescriptorError::NotOneEncryptedElement)?;
+    let mut outcome = None;
+    for candidate in encryption.decryptors_for(decryptor) {
+        match candidate.decrypt(encrypted) {
+            Ok(plain) => return Ok(plain),
+            Err(e) => outcome = Some(e),
+        }
+    }
+    Err(outcome
+        .unwrap_or_else(|| DescriptorError::NoDecryptor(protection::of_encrypted_secret(secret))))
+}
+
 /// ```text
 /// <key id="{guid}" version="1">
 ///   <creationDate>…</creationDate>
@@ -89,7 +188,11 @@ pub(crate) fn parse_element(text: &str, source: &str) -> Result<Element, Keyring
 /// ```
 /// `version` is never checked, as in .NET. The descriptor is read eagerly here but its failure is
 /// kept per key, which is what .NET's lazy deserialization amounts to.
-fn read_key(key: Node<'_, '_>) -> Element {
+fn read_key(
+    key: Node<'_, '_>,
+    protection: KeyProtection,
+    secret_error: Option<DescriptorError>,
+) -> Element {
     let id = match key.attribute("id") {
         None => {
             return Element::MalformedKey {
@@ -118,7 +221,11 @@ fn read_key(key: Node<'_, '_>) -> Element {
             creation,
             activation,
             expiration,
-            descriptor: read_descriptor(key),
+            descriptor: match secret_error {
+                Some(e) => Err(e),
+                None => read_descriptor(key),
+            },
+            protection,
         }),
         Err(reason) => Element::MalformedKey {
             id: Some(id),
@@ -563,8 +670,10 @@ mod tests {
         );
         assert_eq!(
             descriptor_of(&xml).err(),
-            Some(DescriptorError::UnsupportedDecryptor(
-                "Other.Decryptor".to_owned()
+            Some(DescriptorError::NoDecryptor(
+                crate::encryption::KeyProtection::Other {
+                    decryptor: "Other.Decryptor".to_owned()
+                }
             ))
         );
     }

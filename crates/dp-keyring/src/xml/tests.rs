@@ -201,21 +201,23 @@ fn dpapi_encrypted_fixture_is_unusable() {
     let reason = key.descriptor.unwrap_err();
     assert_eq!(
         reason,
-        DescriptorError::UnsupportedDecryptor(
-            "Microsoft.AspNetCore.DataProtection.XmlEncryption.DpapiXmlDecryptor".to_owned()
-        )
+        DescriptorError::NoDecryptor(crate::encryption::KeyProtection::Dpapi)
     );
     assert_eq!(
         reason.to_string(),
-        "the master key is encrypted with Microsoft.AspNetCore.DataProtection.XmlEncryption.DpapiXmlDecryptor, which is not supported on this platform"
+        "the master key is protected by Windows DPAPI, and nothing to decrypt it is configured"
     );
 }
 
 #[test]
 fn certificate_encrypted_fixture_is_unusable() {
+    let key = key_of(&data("key-certificate-encrypted.xml"));
+    let crate::encryption::KeyProtection::Certificate(info) = &key.protection else {
+        panic!("{:?}", key.protection)
+    };
     assert_eq!(
-        unusable_reason(&data("key-certificate-encrypted.xml")),
-        "the master key is encrypted with Microsoft.AspNetCore.DataProtection.XmlEncryption.EncryptedXmlDecryptor, which is not supported on this platform"
+        key.descriptor.unwrap_err(),
+        DescriptorError::NoDecryptor(crate::encryption::KeyProtection::Certificate(info.clone()))
     );
 }
 
@@ -229,7 +231,7 @@ fn dpapi_ng_is_unusable() {
     );
     assert_eq!(
         unusable_reason(&xml),
-        "the master key is encrypted with Microsoft.AspNetCore.DataProtection.XmlEncryption.DpapiNGXmlDecryptor, which is not supported on this platform"
+        "the master key is protected by Windows DPAPI-NG (SID=S-1-5-21), and nothing to decrypt it is configured"
     );
 }
 
@@ -856,7 +858,10 @@ fn key_document_is_exactly_what_dotnet_writes() {
         ts("2014-02-01T00:00:00Z"),
         ts("2014-03-01T00:00:00Z"),
         &descriptor(Algorithm::default(), pattern(0, 64)),
-    );
+        None,
+    )
+    .unwrap()
+    .to_string();
     assert_eq!(text, EXPECTED_KEY_DOCUMENT);
     assert_eq!(text, data("key-authenticated-cbc.xml"));
     assert_eq!(
@@ -876,7 +881,10 @@ fn gcm_key_document() {
         ts("2015-03-19T23:32:02.3839429Z"),
         ts("2015-06-17T23:32:02.3839429Z"),
         &descriptor(algorithm, pattern(0x40, 64)),
-    );
+        None,
+    )
+    .unwrap()
+    .to_string();
     assert_eq!(text, data("key-authenticated-gcm.xml"));
     assert!(!text.contains("<validation"));
     assert_eq!(descriptor_of(&text).algorithm, algorithm);
@@ -892,7 +900,10 @@ fn the_written_form_is_always_the_default_one() {
         ts("2014-01-01T00:00:00Z"),
         ts("2014-01-01T00:00:00Z"),
         &d,
-    );
+        None,
+    )
+    .unwrap()
+    .to_string();
     assert!(text.contains("ConfigurationModel.AuthenticatedEncryptorDescriptorDeserializer, "));
     assert_eq!(
         descriptor_of(&text).form,
@@ -920,7 +931,10 @@ fn key_documents_round_trip_for_every_standard_algorithm() {
             activation,
             expiration,
             &descriptor(algorithm, master.clone()),
-        );
+            None,
+        )
+        .unwrap()
+        .to_string();
         assert!(text.starts_with("\u{FEFF}<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<key id=\""));
         assert!(!text.contains('\r') && !text.ends_with('\n'));
         let key = key_of(&text);
@@ -945,7 +959,10 @@ fn non_standard_algorithms_are_written_but_not_readable_in_the_default_form() {
         ts("2014-01-01T00:00:00Z"),
         ts("2014-01-01T00:00:00Z"),
         &descriptor(algorithm, pattern(0, 64)),
-    );
+        None,
+    )
+    .unwrap()
+    .to_string();
     assert!(text.contains("<validation algorithm=\"HMACSHA1\" />"));
     assert_eq!(
         unusable_reason(&text),

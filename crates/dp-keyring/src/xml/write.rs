@@ -15,8 +15,9 @@ use dp_format::KeyId;
 use quick_xml::escape::partial_escape;
 use zeroize::Zeroizing;
 
-use crate::Timestamp;
+use crate::encryption::XmlEncryptor;
 use crate::xml::{DATA_PROTECTION_NS, Descriptor, Revocation};
+use crate::{KeyringError, Timestamp};
 
 const PROLOG: &str = "\u{FEFF}<?xml version=\"1.0\" encoding=\"utf-8\"?>\n";
 
@@ -63,7 +64,8 @@ pub(crate) fn key_document(
     activation: Timestamp,
     expiration: Timestamp,
     descriptor: &Descriptor,
-) -> String {
+    encryptor: Option<&dyn XmlEncryptor>,
+) -> Result<Zeroizing<String>, KeyringError> {
     let key = descriptor.master_key.expose_secret();
     let base64_len = base64::encoded_len(key.len(), true).unwrap_or(0);
     let mut base64 = Zeroizing::new(String::with_capacity(base64_len));
@@ -74,7 +76,9 @@ pub(crate) fn key_document(
         Some(mac) => format!("<validation algorithm=\"{}\" />", mac.xml_name()),
         None => "<!-- AES-GCM includes a 128-bit authentication tag, no extra validation algorithm required. -->".to_owned(),
     };
-    let mut out = String::with_capacity(KEY_DOCUMENT_OVERHEAD.saturating_add(base64.len()));
+    let mut out = Zeroizing::new(String::with_capacity(
+        KEY_DOCUMENT_OVERHEAD.saturating_add(base64.len()),
+    ));
     out.push_str(PROLOG);
     // Writing to a String cannot fail.
     let _ = write!(
@@ -86,24 +90,55 @@ pub(crate) fn key_document(
          <descriptor deserializerType=\"{DEFAULT_DESERIALIZER_TYPE}\">\n    \
          <descriptor>\n      \
          <encryption algorithm=\"{encryption}\" />\n      \
-         {validation}\n      \
-         <masterKey p4:requiresEncryption=\"true\" xmlns:p4=\"{DATA_PROTECTION_NS}\">\n        \
-         <!-- Warning: the key below is in an unencrypted form. -->\n        \
-         <value>",
+         {validation}\n      ",
         creation = creation.to_xml(),
         activation = activation.to_xml(),
         expiration = expiration.to_xml(),
         encryption = algorithm.encryption().xml_name(),
     );
-    out.push_str(&base64);
+    match encryptor {
+        None => {
+            let _ = write!(
+                out,
+                "<masterKey p4:requiresEncryption=\"true\" xmlns:p4=\"{DATA_PROTECTION_NS}\">\n        \
+                 <!-- Warning: the key below is in an unencrypted form. -->\n        \
+                 <value>"
+            );
+            out.push_str(&base64);
+            out.push_str("</value>\n      </masterKey>\n");
+        }
+        Some(encryptor) => {
+            // The element .NET hands its encryptor: `XElement.ToString(SaveOptions.DisableFormatting)`
+            // of the marked element, after the round trip through `XmlDocument` that names the
+            // prefix `d1p1`.
+            let mut secret = Zeroizing::new(String::with_capacity(256 + base64.len()));
+            let _ = write!(
+                secret,
+                "<masterKey d1p1:requiresEncryption=\"true\" xmlns:d1p1=\"{DATA_PROTECTION_NS}\">\
+                 <!-- Warning: the key below is in an unencrypted form. --><value>"
+            );
+            secret.push_str(&base64);
+            secret.push_str("</value></masterKey>");
+            let encrypted = encryptor.encrypt(&secret)?;
+            let _ = write!(
+                out,
+                "<encryptedSecret decryptorType=\"{}\" xmlns=\"{DATA_PROTECTION_NS}\">\n",
+                partial_escape(encryptor.decryptor_type_name())
+            );
+            for line in encrypted.lines() {
+                out.push_str("        ");
+                out.push_str(line);
+                out.push('\n');
+            }
+            out.push_str("      </encryptedSecret>\n");
+        }
+    }
     out.push_str(
-        "</value>\n      \
-         </masterKey>\n    \
-         </descriptor>\n  \
+        "    </descriptor>\n  \
          </descriptor>\n\
          </key>",
     );
-    out
+    Ok(out)
 }
 
 /// The file content .NET writes for a revocation (spec §7.3), as .NET's
@@ -235,7 +270,8 @@ mod tests {
             master_key: MasterKey::from_bytes(Vec::new()),
             form: DescriptorForm::CngGcm,
         };
-        let text = key_document(KeyId::NIL, date, date, date, &descriptor);
+        let text =
+            key_document(KeyId::NIL, date, date, date, &descriptor, None).unwrap_or_default();
         assert!(text.contains("<value></value>"));
         match parse_element(&text, "test")? {
             Element::Key(key) => {

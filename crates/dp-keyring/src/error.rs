@@ -240,6 +240,11 @@ pub enum DescriptorError {
     NoDecryptor(crate::encryption::KeyProtection),
     /// The master key is encrypted to a certificate none of the given identities matches.
     NoMatchingIdentity(crate::encryption::CertificateInfo),
+    /// An encrypted secret lacks a part W3C XML Encryption requires.
+    MalformedEncryptedSecret(&'static str),
+    /// An encrypted secret uses an XML Encryption algorithm that is not supported (only
+    /// AES-CBC content with RSA PKCS #1 v1.5 or OAEP-SHA1 key transport is, as in .NET).
+    UnsupportedXmlEncryption(String),
     /// The master key could not be decrypted: one error for every cause (wrong key, padding,
     /// corrupted or tampered ciphertext), so that it is no decryption oracle.
     SecretDecryptionFailed,
@@ -260,6 +265,12 @@ impl fmt::Display for DescriptorError {
                 "the master key is encrypted to {}, and no identity given matches it",
                 crate::encryption::KeyProtection::Certificate(c.clone())
             ),
+            Self::MalformedEncryptedSecret(what) => {
+                write!(f, "the encrypted master key is malformed: {what}")
+            }
+            Self::UnsupportedXmlEncryption(uri) => {
+                write!(f, "the master key is encrypted with an unsupported algorithm {uri}")
+            }
             Self::SecretDecryptionFailed => f.write_str(
                 "the master key could not be decrypted (wrong key, or a corrupted or tampered secret)",
             ),

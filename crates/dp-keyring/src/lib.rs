@@ -59,7 +59,7 @@ pub mod xml;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{DescriptorError, KeyringError, MalformedKeyError};
 pub use key::{Key, KeyState};
-pub use manager::{KeyManager, LoadedKeys, UnreadableKey};
+pub use manager::{KeyManager, LoadedKeys, RewrapReport, UnreadableKey};
 pub use policy::KeyManagementOptions;
 pub use protector::{
     DataProtectionProvider, DataProtector, ProviderBuilder, TimeLimitedDataProtector,

@@ -1,13 +1,13 @@
 //! Reading the ring out of a repository and writing keys and revocations into it.
 
 use std::collections::HashSet;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use dp_crypto::{Algorithm, AuthenticatedEncryptor, MasterKey, SecureRandom};
 use dp_format::KeyId;
 
-use crate::encryption::KeyEncryption;
+use crate::encryption::{KeyEncryption, XmlEncryptor};
 use crate::repository::XmlRepository;
 use crate::xml::{self, Descriptor, DescriptorForm, Element, Revocation};
 use crate::{Clock, Key, KeyringError, MalformedKeyError, Timestamp};
@@ -47,6 +47,17 @@ impl LoadedKeys {
     }
 }
 
+/// What [`KeyManager::rewrap`] did.
+#[derive(Debug, Default)]
+pub struct RewrapReport {
+    /// Keys re-encrypted.
+    pub rewrapped: Vec<KeyId>,
+    /// Keys already protected that way.
+    pub already: Vec<KeyId>,
+    /// Keys whose master key could not be read, and why.
+    pub unreadable: Vec<(KeyId, crate::DescriptorError)>,
+}
+
 /// Reads and writes keys and revocations (.NET's `XmlKeyManager`).
 pub struct KeyManager {
     repository: Arc<dyn XmlRepository>,
@@ -57,6 +68,9 @@ pub struct KeyManager {
     changes: AtomicU64,
     /// Decryptors for keys encrypted at rest, and the encryptor new keys get.
     encryption: KeyEncryption,
+    /// The keys this manager created, kept in memory: a writer that can encrypt but not
+    /// decrypt (it holds only the certificate) still uses the key it just made, as .NET does.
+    created: Mutex<Vec<(KeyId, Algorithm, MasterKey)>>,
 }
 
 impl core::fmt::Debug for KeyManager {
@@ -80,6 +94,7 @@ impl KeyManager {
             rng,
             changes: AtomicU64::new(0),
             encryption: KeyEncryption::new(),
+            created: Mutex::new(Vec::new()),
         }
     }
 
@@ -138,9 +153,10 @@ impl KeyManager {
                     if !seen.insert(k.id) {
                         return Err(KeyringError::DuplicateKeyId(k.id));
                     }
-                    let encryptor = k
-                        .descriptor
-                        .map(|d| AuthenticatedEncryptor::new(d.algorithm, &d.master_key));
+                    let encryptor = match k.descriptor {
+                        Ok(d) => Ok(AuthenticatedEncryptor::new(d.algorithm, &d.master_key)),
+                        Err(reason) => self.created_here(k.id).ok_or(reason),
+                    };
                     keys.push(Key {
                         id: k.id,
                         creation: k.creation,
@@ -264,8 +280,72 @@ impl KeyManager {
         )?;
         self.repository
             .store(&xml::key_friendly_name(id), &document)?;
+        if encryptor.is_some() {
+            self.created
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .push((
+                    id,
+                    algorithm,
+                    MasterKey::from_slice(descriptor.master_key.expose_secret()),
+                ));
+        }
         self.changed();
         Ok(id)
+    }
+
+    /// The encryptor of a key this manager created and encrypted, if it did.
+    fn created_here(&self, id: KeyId) -> Option<AuthenticatedEncryptor> {
+        self.created
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .iter()
+            .find(|(k, _, _)| *k == id)
+            .map(|(_, algorithm, master_key)| AuthenticatedEncryptor::new(*algorithm, master_key))
+    }
+
+    /// Re-encrypts every key whose master key can be read — revoked and expired ones included,
+    /// clear ones encrypted — with `encryptor`, keeping ids, dates and algorithms, one atomic
+    /// replacement per key. Keys already protected the way `encryptor` protects are left alone;
+    /// keys that cannot be read are reported, not touched. .NET has no such operation: it is
+    /// the step that lets a certificate be rotated without keeping the old one forever.
+    ///
+    /// # Errors
+    /// Repository errors (keys rewrapped before the error stay rewrapped).
+    pub fn rewrap(&self, encryptor: &dyn XmlEncryptor) -> Result<RewrapReport, KeyringError> {
+        let _lock = self.repository.lock()?;
+        let target = encryptor.protection();
+        let mut report = RewrapReport::default();
+        for element in self.repository.load_all()? {
+            let Element::Key(k) =
+                xml::parse_element_with(&element.xml, &element.source, &self.encryption)?
+            else {
+                continue;
+            };
+            if k.protection == target {
+                report.already.push(k.id);
+                continue;
+            }
+            let descriptor = match k.descriptor {
+                Ok(d) => d,
+                Err(reason) => {
+                    report.unreadable.push((k.id, reason));
+                    continue;
+                }
+            };
+            let document = xml::key_document(
+                k.id,
+                k.creation,
+                k.activation,
+                k.expiration,
+                &descriptor,
+                Some(encryptor),
+            )?;
+            self.repository.replace(&element.name, &document)?;
+            report.rewrapped.push(k.id);
+        }
+        self.changed();
+        Ok(report)
     }
 
     /// Revokes one key, now. Revoking a revoked key again is a no-op.

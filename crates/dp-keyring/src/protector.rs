@@ -9,6 +9,7 @@ use dp_format::{AadBuilder, FormatError, ProtectedPayload, base64url};
 use time::Duration;
 use zeroize::Zeroizing;
 
+use crate::encryption::KeyEncryption;
 use crate::manager::KeyManager;
 use crate::policy::KeyManagementOptions;
 use crate::repository::{MemoryRepository, XmlRepository};
@@ -62,9 +63,17 @@ pub struct ProviderBuilder {
     clock: Arc<dyn Clock>,
     rng: Arc<dyn SecureRandom>,
     options: KeyManagementOptions,
+    encryption: KeyEncryption,
 }
 
 impl ProviderBuilder {
+    /// Decryptors for keys encrypted at rest, and the encryptor new keys are written with
+    /// (default: none; only clear keys are read and written).
+    pub fn key_encryption(mut self, encryption: KeyEncryption) -> Self {
+        self.encryption = encryption;
+        self
+    }
+
     /// The application name, prepended to every purpose chain like .NET's
     /// `SetApplicationName`. Used verbatim; an empty name means none.
     pub fn application_name(mut self, name: Option<&str>) -> Self {
@@ -96,7 +105,8 @@ impl ProviderBuilder {
     /// [`KeyringError::InvalidArgument`] for invalid options.
     pub fn build(self) -> Result<DataProtectionProvider, KeyringError> {
         self.options.validate()?;
-        let manager = KeyManager::new(self.repository, self.clock, Arc::clone(&self.rng));
+        let manager = KeyManager::new(self.repository, self.clock, Arc::clone(&self.rng))
+            .with_encryption(self.encryption);
         Ok(DataProtectionProvider {
             inner: Arc::new(ProviderInner {
                 ring: KeyRingProvider::new(manager, self.options),
@@ -151,6 +161,7 @@ impl DataProtectionProvider {
             clock: Arc::new(SystemClock),
             rng: Arc::new(OsRandom),
             options: KeyManagementOptions::default(),
+            encryption: KeyEncryption::new(),
         }
     }
 

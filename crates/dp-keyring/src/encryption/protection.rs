@@ -12,6 +12,13 @@ use sha1::{Digest, Sha1};
 use crate::Timestamp;
 
 /// XML Encryption's namespace (`EncryptedData`, `EncryptedKey`, `CipherValue`).
+#[cfg_attr(
+    not(any(feature = "certificates", test)),
+    allow(
+        dead_code,
+        reason = "read by the certificate decryptor and the tests only"
+    )
+)]
 pub(crate) const XMLENC_NS: &str = "http://www.w3.org/2001/04/xmlenc#";
 /// XML Signature's namespace (`KeyInfo`, `X509Data`, `X509Certificate`).
 pub(crate) const XMLDSIG_NS: &str = "http://www.w3.org/2000/09/xmldsig#";

@@ -211,6 +211,22 @@ impl XmlRepository for FileSystemRepository {
             .map_err(|e| self.fs_write_error(e))
     }
 
+    fn replace(&self, name: &str, xml: &str) -> Result<(), KeyringError> {
+        let final_path = self.dir.join(format!("{}.xml", safe_name(name)));
+        if !final_path.is_file() {
+            return Err(KeyringError::io(
+                format!("replacing {}", final_path.display()),
+                io::Error::from(io::ErrorKind::NotFound),
+            ));
+        }
+        self.remove_leftovers();
+        let mut file = AtomicFile::new_in(&self.dir).map_err(|e| self.fs_write_error(e))?;
+        file.write_all(xml.as_bytes())
+            .map_err(|e| self.write_error("writing a key file", e))?;
+        file.persist_replace(&final_path)
+            .map_err(|e| self.fs_write_error(e))
+    }
+
     fn delete(&self, names: &[String]) -> Result<(), KeyringError> {
         for name in names {
             let path = self.dir.join(format!("{}.xml", safe_name(name)));

@@ -52,6 +52,20 @@ impl XmlRepository for MemoryRepository {
         Ok(())
     }
 
+    fn replace(&self, name: &str, xml: &str) -> Result<(), KeyringError> {
+        let mut elements = self.elements();
+        match elements.iter_mut().find(|(n, _)| n == name) {
+            Some((_, old)) => {
+                *old = xml.to_owned();
+                Ok(())
+            }
+            None => Err(KeyringError::io(
+                format!("replacing memory:{name}"),
+                std::io::Error::from(std::io::ErrorKind::NotFound),
+            )),
+        }
+    }
+
     fn delete(&self, names: &[String]) -> Result<(), KeyringError> {
         self.elements().retain(|(n, _)| !names.contains(n));
         Ok(())

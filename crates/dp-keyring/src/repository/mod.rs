@@ -56,6 +56,20 @@ pub trait XmlRepository: Send + Sync {
     /// I/O failure, a read-only repository, or an element of that name already existing.
     fn store(&self, name: &str, xml: &str) -> Result<(), KeyringError>;
 
+    /// Replaces an existing element atomically: a reader sees the old element or the new one,
+    /// never neither (used to re-encrypt keys). Repositories that cannot do that keep this
+    /// default, which refuses.
+    ///
+    /// # Errors
+    /// [`KeyringError::InvalidArgument`] from the default; I/O failure; a read-only repository.
+    fn replace(&self, name: &str, xml: &str) -> Result<(), KeyringError> {
+        let _ = (name, xml);
+        Err(KeyringError::InvalidArgument(format!(
+            "{} cannot replace elements",
+            self.describe()
+        )))
+    }
+
     /// Deletes elements by friendly name; missing ones are ignored.
     ///
     /// # Errors

@@ -670,11 +670,9 @@ mod tests {
         );
         assert_eq!(
             descriptor_of(&xml).err(),
-            Some(DescriptorError::NoDecryptor(
-                crate::encryption::KeyProtection::Other {
-                    decryptor: "Other.Decryptor".to_owned()
-                }
-            ))
+            Some(DescriptorError::NoDecryptor(KeyProtection::Other {
+                decryptor: "Other.Decryptor".to_owned()
+            }))
         );
     }
 

@@ -120,9 +120,9 @@ pub(crate) fn key_document(
             secret.push_str(&base64);
             secret.push_str("</value></masterKey>");
             let encrypted = encryptor.encrypt(&secret)?;
-            let _ = write!(
+            let _ = writeln!(
                 out,
-                "<encryptedSecret decryptorType=\"{}\" xmlns=\"{DATA_PROTECTION_NS}\">\n",
+                "<encryptedSecret decryptorType=\"{}\" xmlns=\"{DATA_PROTECTION_NS}\">",
                 partial_escape(encryptor.decryptor_type_name())
             );
             for line in encrypted.lines() {

@@ -41,8 +41,42 @@ pub(crate) struct Cli {
     #[arg(long, global = true, value_name = "NAME")]
     pub app_name: Option<String>,
 
+    /// Identity for keys encrypted at rest with a certificate: a PFX (PKCS #12) or a PEM with
+    /// the certificate and its private key; repeat for several [env: DP_UNPROTECT_KEYS_WITH,
+    /// colon-separated]
+    #[arg(long, global = true, value_name = "FILE")]
+    pub unprotect_keys_with: Vec<PathBuf>,
+
+    /// File holding the password of every PFX given [env: DP_PFX_PASSWORD holds the password
+    /// itself]
+    #[arg(long, global = true, value_name = "FILE")]
+    pub pfx_password_file: Option<PathBuf>,
+
+    /// Encrypt new keys to this certificate (PEM, DER or PFX), as .NET's
+    /// ProtectKeysWithCertificate [env: DP_PROTECT_KEYS_WITH]
+    #[arg(long, global = true, value_name = "CERT")]
+    pub protect_keys_with: Option<PathBuf>,
+
+    /// Key transport for --protect-keys-with: oaep (RSA-OAEP-SHA1) or pkcs1 (RSA PKCS #1 v1.5,
+    /// byte for byte what .NET writes)
+    #[arg(long, global = true, value_name = "PADDING", default_value = "oaep")]
+    pub protect_keys_padding: ProtectKeysPadding,
+
+    /// Allow adding an unencrypted key to a key ring whose keys are encrypted at rest
+    #[arg(long, global = true)]
+    pub allow_unencrypted_keys: bool,
+
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// How `--protect-keys-with` wraps each key's AES key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum ProtectKeysPadding {
+    /// RSA-OAEP with SHA-1 (`xmlenc#rsa-oaep-mgf1p`); .NET reads it
+    Oaep,
+    /// RSA PKCS #1 v1.5 (`xmlenc#rsa-1_5`), what .NET writes
+    Pkcs1,
 }
 
 #[derive(Debug, Subcommand)]
@@ -454,6 +488,17 @@ pub(crate) enum KeysCommand {
         "  dp keys revoke --all --reason 'server compromise'",
     ))]
     Revoke(RevokeArgs),
+    /// Re-encrypt every readable key to the certificate of --protect-keys-with
+    #[command(after_help = concat!(
+        "Every key whose master key can be read — with the identities of --unprotect-keys-with,\n",
+        "or in clear — is re-encrypted to the new certificate, keeping its id and dates, one\n",
+        "atomic replacement per key; revoked and expired keys too. Keys already encrypted to it\n",
+        "are skipped, keys that cannot be read are listed and left alone. Afterwards the new\n",
+        "identity alone opens every payload: the old certificate can be retired.\n\n",
+        "Example:\n",
+        "  dp --unprotect-keys-with old.pfx --pfx-password-file pw --protect-keys-with new.cert.pem keys rewrap",
+    ))]
+    Rewrap,
     /// Delete keys that expired more than DAYS ago (and revocations that then refer to nothing)
     #[command(after_help = concat!(
         "Payloads protected with a deleted key can never be unprotected again.\n\n",
@@ -500,6 +545,9 @@ pub(crate) struct ProtectArgs {
     /// Write the payload as raw bytes instead of base64url text
     #[arg(long)]
     pub raw: bool,
+    /// Never write to the key store: fail (exit 1) if the ring has no usable default key
+    #[arg(long)]
+    pub no_create: bool,
     /// Output file [default: stdout]
     #[arg(short = 'o', long = "output", value_name = "OUT")]
     pub output: Option<PathBuf>,

@@ -1,0 +1,115 @@
+//! The options that say how a key ring's keys are protected at rest, from the command line or
+//! the environment (for services): identities that decrypt, the certificate new keys are
+//! encrypted to, and whether an unencrypted key may join an encrypted ring.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use dp_keyring::encryption::{
+    Certificate, CertificateXmlDecryptor, CertificateXmlEncryptor, Identity, KeyEncryption,
+    KeyTransport,
+};
+use zeroize::Zeroizing;
+
+use crate::cli::ProtectKeysPadding;
+use crate::error::CliError;
+use crate::io::{MAX_KEY_FILE_BYTES, read_file};
+
+/// Ring options about keys encrypted at rest.
+#[derive(Debug, Clone)]
+pub(crate) struct RingEncryptionOptions {
+    pub unprotect_keys_with: Vec<PathBuf>,
+    pub pfx_password_file: Option<PathBuf>,
+    pub protect_keys_with: Option<PathBuf>,
+    pub padding: ProtectKeysPadding,
+    pub allow_unencrypted_keys: bool,
+}
+
+/// The environment variables a service sets instead of options.
+const ENV_IDENTITIES: &str = "DP_UNPROTECT_KEYS_WITH";
+const ENV_PASSWORD: &str = "DP_PFX_PASSWORD";
+const ENV_PROTECT: &str = "DP_PROTECT_KEYS_WITH";
+
+/// A password file holds one line; more than this is not a password file.
+const MAX_PASSWORD_FILE_BYTES: u64 = 4096;
+
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
+impl RingEncryptionOptions {
+    /// The decryptors and the encryptor these options describe.
+    pub(crate) fn key_encryption(&self) -> Result<KeyEncryption, CliError> {
+        let identities: Vec<PathBuf> = if self.unprotect_keys_with.is_empty() {
+            env(ENV_IDENTITIES)
+                .map(|v| {
+                    v.split(':')
+                        .filter(|p| !p.is_empty())
+                        .map(PathBuf::from)
+                        .collect()
+                })
+                .unwrap_or_default()
+        } else {
+            self.unprotect_keys_with.clone()
+        };
+        let protect = self
+            .protect_keys_with
+            .clone()
+            .or_else(|| env(ENV_PROTECT).map(PathBuf::from));
+        let mut encryption = KeyEncryption::new().allow_unencrypted_keys(self.allow_unencrypted_keys);
+        if identities.is_empty() && protect.is_none() {
+            return Ok(encryption);
+        }
+        let password = self.password()?;
+        if !identities.is_empty() {
+            let loaded = identities
+                .iter()
+                .map(|path| {
+                    let bytes = Zeroizing::new(read_file(path, MAX_KEY_FILE_BYTES)?);
+                    Identity::load(&bytes, password.as_deref().map(String::as_str))
+                        .map_err(|e| identity_error(path, &e))
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            encryption = encryption.with_decryptor(Arc::new(CertificateXmlDecryptor::new(loaded)));
+        }
+        if let Some(path) = protect {
+            let bytes = read_file(&path, MAX_KEY_FILE_BYTES)?;
+            let certificate = Certificate::load(&bytes, password.as_deref().map(String::as_str))
+                .map_err(|e| identity_error(&path, &e))?;
+            let transport = match self.padding {
+                ProtectKeysPadding::Oaep => KeyTransport::RsaOaepSha1,
+                ProtectKeysPadding::Pkcs1 => KeyTransport::DangerRsaPkcs1v15,
+            };
+            let encryptor = CertificateXmlEncryptor::new(certificate, transport)
+                .map_err(|e| identity_error(&path, &e))?;
+            encryption = encryption.with_encryptor(Arc::new(encryptor));
+        }
+        Ok(encryption)
+    }
+
+    fn password(&self) -> Result<Option<Zeroizing<String>>, CliError> {
+        if let Some(path) = &self.pfx_password_file {
+            let bytes = Zeroizing::new(read_file(path, MAX_PASSWORD_FILE_BYTES)?);
+            let text = core::str::from_utf8(&bytes).map_err(|_| {
+                CliError::runtime(format!("{}: the password file is not text", path.display()))
+            })?;
+            return Ok(Some(Zeroizing::new(
+                text.trim_end_matches(['\n', '\r']).to_owned(),
+            )));
+        }
+        Ok(std::env::var(ENV_PASSWORD).ok().map(Zeroizing::new))
+    }
+}
+
+/// An identity or certificate file that cannot be used: exit 1, naming the file.
+fn identity_error(path: &Path, e: &dp_keyring::KeyringError) -> CliError {
+    let err = CliError::runtime(format!("{}: {e}", path.display()));
+    let text = e.to_string();
+    if text.contains("password") {
+        err.with_hint("check --pfx-password-file (or DP_PFX_PASSWORD)")
+    } else {
+        err.with_hint(
+            "give a PFX (PKCS #12) or a PEM holding the certificate and its RSA private key",
+        )
+    }
+}

@@ -45,6 +45,7 @@
 #![forbid(unsafe_code)]
 
 mod clock;
+pub mod encryption;
 mod error;
 mod key;
 mod manager;
@@ -56,7 +57,7 @@ mod timestamp;
 pub mod xml;
 
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use error::{DescriptorError, KeyringError, MalformedKeyError};
+pub use error::{DescriptorError, IdentityError, KeyringError, MalformedKeyError};
 pub use key::{Key, KeyState};
 pub use manager::{KeyManager, LoadedKeys, UnreadableKey};
 pub use policy::KeyManagementOptions;

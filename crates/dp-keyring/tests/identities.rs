@@ -1,6 +1,12 @@
 //! Loading certificates and identities (certificate + RSA private key) from PKCS #12, PEM and
 //! DER, against the certificate of the .NET-made ring in `data/certificate/` (see its README).
 #![cfg(feature = "certificates")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    missing_docs,
+    reason = "test code: a panic is a test failure, and test items need no docs"
+)]
 
 use std::path::PathBuf;
 

@@ -47,9 +47,9 @@ impl Certificate {
         let blocks = pem_blocks(text)?;
         let certificate = blocks
             .iter()
-            .find(|block| block.label == CERTIFICATE_LABEL)
+            .find(|block| block.label() == CERTIFICATE_LABEL)
             .ok_or(IdentityError::NoCertificate)?;
-        Ok(Self::parse(&certificate.der)?)
+        Ok(Self::parse(certificate.der())?)
     }
 
     /// Loads a certificate from PEM text, DER or a PKCS #12 (.pfx) file, told apart by content.
@@ -218,8 +218,25 @@ pub(super) const CERTIFICATE_LABEL: &str = "CERTIFICATE";
 
 /// One PEM block: its label and its decoded contents (zeroized, as it may be a private key).
 pub(super) struct PemBlock {
-    pub(super) label: String,
-    pub(super) der: Zeroizing<Vec<u8>>,
+    label: String,
+    der: Zeroizing<Vec<u8>>,
+}
+
+impl PemBlock {
+    /// The label of the `-----BEGIN` line, e.g. `CERTIFICATE`.
+    pub(super) fn label(&self) -> &str {
+        &self.label
+    }
+
+    /// The decoded contents.
+    pub(super) fn der(&self) -> &[u8] {
+        &self.der
+    }
+
+    /// The decoded contents, still zeroized on drop.
+    pub(super) fn into_der(self) -> Zeroizing<Vec<u8>> {
+        self.der
+    }
 }
 
 /// The PEM blocks of a text, in order. Text outside the blocks (OpenSSL's `Bag Attributes`,

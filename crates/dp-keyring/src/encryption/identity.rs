@@ -104,14 +104,14 @@ impl fmt::Debug for Identity {
 fn from_pem_texts(certificate_pem: &str, key_pem: &str) -> Result<Identity, IdentityError> {
     let certificates = pem_blocks(certificate_pem)?
         .iter()
-        .filter(|block| block.label == CERTIFICATE_LABEL)
-        .map(|block| Certificate::parse(&block.der))
+        .filter(|block| block.label() == CERTIFICATE_LABEL)
+        .map(|block| Certificate::parse(block.der()))
         .collect::<Result<Vec<_>, _>>()?;
     let mut keys = Vec::new();
     for block in pem_blocks(key_pem)? {
-        match block.label.as_str() {
-            "PRIVATE KEY" => keys.push(block.der),
-            "RSA PRIVATE KEY" => keys.push(pkcs8_from_pkcs1(&block.der)?),
+        match block.label() {
+            "PRIVATE KEY" => keys.push(block.into_der()),
+            "RSA PRIVATE KEY" => keys.push(pkcs8_from_pkcs1(block.der())?),
             "ENCRYPTED PRIVATE KEY" => return Err(IdentityError::EncryptedPemKey),
             _ => {}
         }
@@ -212,10 +212,10 @@ impl Pkcs12Contents {
     /// certificate: the first that is not the issuer of another certificate of the file.
     pub(super) fn into_certificate(self) -> Result<Certificate, IdentityError> {
         let Self { certificates, keys } = self;
-        if !keys.is_empty() {
-            if let Ok(identity) = pair(certificates.clone(), keys) {
-                return Ok(identity.certificate);
-            }
+        if !keys.is_empty()
+            && let Ok(identity) = pair(certificates.clone(), keys)
+        {
+            return Ok(identity.certificate);
         }
         let issues_another = |candidate: &Certificate| {
             let (subject, _) = candidate.names();

@@ -29,13 +29,23 @@ const SECRET_TYPES: &[&str] = &[
     "MemorySink",
     // dp-keyring
     "Descriptor",
+    "Identity",
+    "RsaKey",
+    "Pkcs12Contents",
+    "PemBlock",
 ];
 
 /// Hand-written `Debug` impls allowed to print more than the type name, and why.
-const DEBUG_EXCEPTIONS: &[(&str, &str)] = &[(
-    "PrivateKey",
-    "prints its public half only, whose fingerprint says which key it is",
-)];
+const DEBUG_EXCEPTIONS: &[(&str, &str)] = &[
+    (
+        "PrivateKey",
+        "prints its public half only, whose fingerprint says which key it is",
+    ),
+    (
+        "Identity",
+        "prints its certificate's thumbprint only, public, which says which identity it is",
+    ),
+];
 
 /// One violation: file, 1-based line, what is wrong.
 #[derive(Debug, PartialEq, Eq)]

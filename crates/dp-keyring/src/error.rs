@@ -93,6 +93,8 @@ pub enum KeyringError {
     NonStandardAlgorithm(dp_crypto::Algorithm),
     /// A cryptographic operation other than authentication failed (the random source).
     Crypto(CryptoError),
+    /// A certificate or an identity (certificate and private key) cannot be loaded or used.
+    Identity(IdentityError),
 }
 
 impl KeyringError {
@@ -168,6 +170,7 @@ impl fmt::Display for KeyringError {
                 "keys cannot be created with {algorithm}: .NET's key XML cannot name it"
             ),
             Self::Crypto(e) => write!(f, "{e}"),
+            Self::Identity(e) => write!(f, "{e}"),
         }
     }
 }
@@ -179,6 +182,7 @@ impl std::error::Error for KeyringError {
             Self::Payload(e) => Some(e),
             Self::Crypto(e) => Some(e),
             Self::File(e) => Some(e),
+            Self::Identity(e) => Some(e),
             _ => None,
         }
     }
@@ -325,6 +329,80 @@ impl fmt::Display for DescriptorError {
 }
 
 impl std::error::Error for DescriptorError {}
+
+/// Why a certificate or an identity (a certificate and its RSA private key, as
+/// `ProtectKeysWithCertificate` needs) cannot be loaded.
+///
+/// A wrong PKCS #12 password is told apart from a malformed file. Reasons quoted from the parsers
+/// describe structure only; no variant carries key material or the password.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum IdentityError {
+    /// The PKCS #12 (.pfx) file's integrity MAC does not verify under the password (or, for a
+    /// file without a MAC, its bags do not decrypt under it).
+    WrongPassword,
+    /// The bytes are none of PEM text, a DER X.509 certificate or a PKCS #12 file.
+    UnrecognizedFormat,
+    /// The PKCS #12 file cannot be read (a broken structure, or a scheme that is not supported).
+    MalformedPkcs12(String),
+    /// The PEM text cannot be read (a broken block, bad base64).
+    MalformedPem(String),
+    /// A certificate is not a valid DER X.509 certificate.
+    MalformedCertificate(String),
+    /// A private key is not a valid PKCS #8 or PKCS #1 RSA key.
+    MalformedPrivateKey(String),
+    /// The PEM private key is encrypted (`ENCRYPTED PRIVATE KEY`), which is not supported.
+    EncryptedPemKey,
+    /// The input holds no certificate.
+    NoCertificate,
+    /// The input holds no private key.
+    NoPrivateKey,
+    /// No certificate of the input carries the public key of the private key.
+    KeyMismatch,
+    /// The key is not an RSA key (the certificate's, or the private key's), so it cannot
+    /// decrypt .NET's `EncryptedXml` key transport.
+    NotRsa {
+        /// The algorithm's object identifier, dotted.
+        algorithm: String,
+    },
+}
+
+impl fmt::Display for IdentityError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::WrongPassword => f.write_str("the PKCS #12 (.pfx) password is wrong"),
+            Self::UnrecognizedFormat => f.write_str(
+                "not a certificate or identity: expected PEM text, a DER X.509 certificate or a PKCS #12 (.pfx) file",
+            ),
+            Self::MalformedPkcs12(why) => write!(f, "malformed PKCS #12 (.pfx) file: {why}"),
+            Self::MalformedPem(why) => write!(f, "malformed PEM text: {why}"),
+            Self::MalformedCertificate(why) => write!(f, "malformed X.509 certificate: {why}"),
+            Self::MalformedPrivateKey(why) => write!(f, "malformed private key: {why}"),
+            Self::EncryptedPemKey => f.write_str(
+                "the PEM private key is encrypted; decrypt it first (openssl pkey) or use a .pfx file",
+            ),
+            Self::NoCertificate => f.write_str("no certificate found"),
+            Self::NoPrivateKey => f.write_str(
+                "no private key found (a certificate alone cannot decrypt; give its key too)",
+            ),
+            Self::KeyMismatch => {
+                f.write_str("the private key does not belong to the certificate")
+            }
+            Self::NotRsa { algorithm } => write!(
+                f,
+                "the key is not an RSA key (algorithm {algorithm}); certificate encryption needs RSA"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for IdentityError {}
+
+impl From<IdentityError> for KeyringError {
+    fn from(e: IdentityError) -> Self {
+        Self::Identity(e)
+    }
+}
 
 /// Why a `<key>` element's id or dates cannot be read. .NET skips such keys; the ring lists
 /// them ([`crate::KeyRing::unreadable`]) and goes on.

@@ -57,7 +57,7 @@ mod timestamp;
 pub mod xml;
 
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use error::{DescriptorError, KeyringError, MalformedKeyError};
+pub use error::{DescriptorError, IdentityError, KeyringError, MalformedKeyError};
 pub use key::{Key, KeyState};
 pub use manager::{KeyManager, LoadedKeys, RewrapReport, UnreadableKey};
 pub use policy::KeyManagementOptions;

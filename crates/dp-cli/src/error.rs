@@ -74,6 +74,23 @@ impl CliError {
             KeyringError::KeyRevoked(_) => Some(
                 "use --allow-revoked to read it anyway, then protect the data again".to_owned(),
             ),
+            KeyringError::KeyUnusable {
+                reason:
+                    dp_keyring::DescriptorError::NoMatchingIdentity(_)
+                    | dp_keyring::DescriptorError::NoDecryptor(
+                        dp_keyring::encryption::KeyProtection::Certificate(_),
+                    ),
+                ..
+            } => Some(
+                "pass the certificate's identity with --unprotect-keys-with FILE (a PFX with \
+                 --pfx-password-file, or a PEM with the private key)"
+                    .to_owned(),
+            ),
+            KeyringError::WouldWriteUnencryptedKey { .. } => Some(
+                "pass --protect-keys-with CERT (the certificate the ring's keys use), or \
+                 --allow-unencrypted-keys if a key in clear is really wanted"
+                    .to_owned(),
+            ),
             KeyringError::Payload(dp_format::FormatError::InvalidBase64) => {
                 Some("the input is not base64url text; use --raw for binary payloads".to_owned())
             }

@@ -13,24 +13,33 @@ mod cli;
 mod commands;
 mod error;
 mod io;
+mod ring_options;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
-use dp_keyring::{DataProtectionProvider, FileSystemRepository};
+use dp_keyring::encryption::KeyEncryption;
+use dp_keyring::{DataProtectionProvider, FileSystemRepository, KeyManagementOptions};
 
 use crate::cli::{Cli, Command, KeysCommand};
 use crate::error::CliError;
+use crate::ring_options::RingEncryptionOptions;
 
-/// What every command needs: where the keys are and the application name.
+/// What every key-ring command needs: where the keys are, the application name, and how keys
+/// are protected at rest.
 pub(crate) struct Context {
     pub key_dir: PathBuf,
     pub app_name: Option<String>,
+    pub encryption: KeyEncryption,
 }
 
 impl Context {
-    fn new(key_dir: Option<PathBuf>, app_name: Option<String>) -> Result<Self, CliError> {
+    fn new(
+        key_dir: Option<PathBuf>,
+        app_name: Option<String>,
+        encryption: &RingEncryptionOptions,
+    ) -> Result<Self, CliError> {
         let key_dir = match key_dir {
             Some(dir) => dir,
             None => FileSystemRepository::default_directory(|name| std::env::var(name).ok())
@@ -39,14 +48,31 @@ impl Context {
                         .with_hint("HOME is not set, so the ASP.NET Core default cannot be used")
                 })?,
         };
-        Ok(Self { key_dir, app_name })
+        Ok(Self {
+            key_dir,
+            app_name,
+            encryption: encryption.key_encryption()?,
+        })
     }
 
     pub(crate) fn provider(&self) -> DataProtectionProvider {
-        DataProtectionProvider::new(
-            FileSystemRepository::new(self.key_dir.clone()),
-            self.app_name.as_deref(),
-        )
+        self.provider_with(KeyManagementOptions::default())
+    }
+
+    /// A provider with other key-management options (`protect --no-create`).
+    pub(crate) fn provider_with(&self, options: KeyManagementOptions) -> DataProtectionProvider {
+        DataProtectionProvider::builder(FileSystemRepository::new(self.key_dir.clone()))
+            .application_name(self.app_name.as_deref())
+            .key_encryption(self.encryption.clone())
+            .options(options)
+            .build()
+            .unwrap_or_else(|_| {
+                // The default options are valid; only `auto_generate_keys` differs.
+                DataProtectionProvider::new(
+                    FileSystemRepository::new(self.key_dir.clone()),
+                    self.app_name.as_deref(),
+                )
+            })
     }
 
     pub(crate) fn key_dir_display(&self) -> String {
@@ -62,11 +88,23 @@ fn run(cli: Cli) -> Result<(), CliError> {
     let Cli {
         key_dir,
         app_name,
+        unprotect_keys_with,
+        pfx_password_file,
+        protect_keys_with,
+        protect_keys_padding,
+        allow_unencrypted_keys,
         command,
     } = cli;
+    let encryption = RingEncryptionOptions {
+        unprotect_keys_with,
+        pfx_password_file,
+        protect_keys_with,
+        padding: protect_keys_padding,
+        allow_unencrypted_keys,
+    };
     // Only key-ring commands need a key directory: envelopes name their keys as files and the
     // benchmark keeps its keys in memory.
-    let ring = || Context::new(key_dir, app_name);
+    let ring = || Context::new(key_dir, app_name, &encryption);
     match command {
         Command::Keys(KeysCommand::New {
             algorithm,
@@ -75,6 +113,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
         }) => commands::keys::new(&ring()?, &algorithm, lifetime, activate_at.as_deref()),
         Command::Keys(KeysCommand::List { json }) => commands::keys::list(&ring()?, json),
         Command::Keys(KeysCommand::Revoke(args)) => commands::keys::revoke(&ring()?, &args),
+        Command::Keys(KeysCommand::Rewrap) => commands::keys::rewrap(&ring()?),
         Command::Keys(KeysCommand::Prune { expired_for }) => {
             commands::keys::prune(&ring()?, expired_for)
         }

@@ -74,6 +74,8 @@ pub(crate) fn list(ctx: &Context, as_json: bool) -> Result<(), CliError> {
                     "expiration": k.expiration().to_rfc3339(),
                     "algorithm": k.algorithm().map(|a| a.to_string()),
                     "revoked": k.is_revoked(),
+                    "protection": k.protection().to_string(),
+                    "encrypted_at_rest": k.protection().is_encrypted(),
                     "reason": k.unusable_reason().map(ToString::to_string),
                     "source": k.source(),
                 })
@@ -105,6 +107,11 @@ pub(crate) fn list(ctx: &Context, as_json: bool) -> Result<(), CliError> {
             (Some(a), _) => a.to_string(),
             (None, Some(reason)) => format!("- ({reason})"),
             (None, None) => "-".to_owned(),
+        };
+        let algorithm = if k.protection().is_encrypted() {
+            format!("{algorithm}; encrypted: {}", k.protection())
+        } else {
+            algorithm
         };
         println!(
             "{:<36}  {:<10}  {:<28}  {:<28}  {:<28}  {algorithm}",
@@ -155,6 +162,40 @@ pub(crate) fn revoke(ctx: &Context, args: &RevokeArgs) -> Result<(), CliError> {
         .map_err(|e| ctx.keyring_error(&e))?;
     eprintln!("revoked key {id}");
     Ok(())
+}
+
+pub(crate) fn rewrap(ctx: &Context) -> Result<(), CliError> {
+    let encryptor = ctx.encryption.encryptor().ok_or_else(|| {
+        CliError::usage("keys rewrap needs the certificate to encrypt to")
+            .with_hint("pass --protect-keys-with CERT (and --unprotect-keys-with for the old one)")
+    })?;
+    let provider = ctx.provider();
+    let report = provider
+        .key_manager()
+        .rewrap(encryptor.as_ref())
+        .map_err(|e| ctx.keyring_error(&e))?;
+    for id in &report.rewrapped {
+        println!("{id}");
+    }
+    for (id, reason) in &report.unreadable {
+        eprintln!("warning: key {id} left as it is: {reason}");
+    }
+    eprintln!(
+        "re-encrypted {} key(s) to {}; {} already were; {} could not be read",
+        report.rewrapped.len(),
+        encryptor.protection(),
+        report.already.len(),
+        report.unreadable.len()
+    );
+    if report.unreadable.is_empty() {
+        Ok(())
+    } else {
+        Err(CliError::runtime(format!(
+            "{} key(s) could not be re-encrypted",
+            report.unreadable.len()
+        ))
+        .with_hint("give their identities with --unprotect-keys-with and run keys rewrap again"))
+    }
 }
 
 pub(crate) fn prune(ctx: &Context, expired_for_days: u32) -> Result<(), CliError> {

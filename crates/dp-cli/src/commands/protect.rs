@@ -10,8 +10,11 @@ use crate::commands::parse_instant;
 use crate::error::CliError;
 use crate::io::{Output, read_input, read_payload};
 
-fn protector(ctx: &Context, purposes: &[String]) -> dp_keyring::DataProtector {
-    let provider = ctx.provider();
+fn protector(ctx: &Context, purposes: &[String], no_create: bool) -> dp_keyring::DataProtector {
+    let provider = ctx.provider_with(dp_keyring::KeyManagementOptions {
+        auto_generate_keys: !no_create,
+        ..dp_keyring::KeyManagementOptions::default()
+    });
     // `required = true` in the argument definition guarantees at least one purpose.
     let (first, rest) = purposes
         .split_first()
@@ -44,7 +47,7 @@ pub(crate) fn protect(ctx: &Context, args: &ProtectArgs) -> Result<(), CliError>
         (None, None) => None,
     };
     let plaintext = Zeroizing::new(read_input(args.input.as_deref())?);
-    let protector = protector(ctx, &args.purposes);
+    let protector = protector(ctx, &args.purposes, args.no_create);
     let payload = match expiration {
         None => protector.protect(&plaintext),
         Some(Expiry::In(d)) => protector.to_time_limited().protect_for(&plaintext, d),
@@ -67,7 +70,8 @@ enum Expiry {
 
 pub(crate) fn unprotect(ctx: &Context, args: &UnprotectArgs) -> Result<(), CliError> {
     let payload = read_payload(ctx, args.raw, args.input.as_deref())?;
-    let protector = protector(ctx, &args.purposes);
+    // Reading never creates keys anyway.
+    let protector = protector(ctx, &args.purposes, true);
     let outcome = if args.time_limited {
         protector
             .to_time_limited()

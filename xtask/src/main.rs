@@ -180,6 +180,47 @@ fn ci() -> Result<(), String> {
             "warnings",
         ]),
     )?;
+    // dp-crypto's RSA module with both backends and with the pure-Rust one alone (its unit tests
+    // are per backend), and dp-crypto without RSA, which must build without a C compiler.
+    run(
+        "cargo test (dp-crypto, both RSA backends)",
+        cargo().args(["test", "-p", "dp-crypto", "--features", "aws-lc,rust-rsa"]),
+    )?;
+    run(
+        "cargo test (dp-crypto, pure-Rust RSA only)",
+        cargo().args([
+            "test",
+            "-p",
+            "dp-crypto",
+            "--no-default-features",
+            "--features",
+            "rust-rsa",
+        ]),
+    )?;
+    for (step, features) in [
+        (
+            "cargo clippy (dp-crypto, both RSA backends)",
+            "aws-lc,rust-rsa",
+        ),
+        ("cargo clippy (dp-crypto, pure-Rust RSA only)", "rust-rsa"),
+        ("cargo clippy (dp-crypto, no RSA)", ""),
+    ] {
+        run(
+            step,
+            cargo().args([
+                "clippy",
+                "-p",
+                "dp-crypto",
+                "--all-targets",
+                "--no-default-features",
+                "--features",
+                features,
+                "--",
+                "-D",
+                "warnings",
+            ]),
+        )?;
+    }
     run(
         "cargo doc",
         cargo()

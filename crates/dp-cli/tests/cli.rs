@@ -602,7 +602,8 @@ fn bench_prints_the_table_and_json() {
     let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     let results = report["results"].as_array().unwrap();
     // Nine algorithms × protect/unprotect, the KDF, envelope seal and open, then one RSA unwrap
-    // row per RSA backend compiled in (two when a build unifies dp-envelope's `rust-rsa`).
+    // row per RSA backend compiled in (two when a build unifies dp-crypto's `rust-rsa`, e.g.
+    // through dp-envelope's).
     let unwraps = results.len().checked_sub(9 * 2 + 1 + 2).unwrap();
     assert!((1..=2).contains(&unwraps), "{report}");
     assert!(

@@ -20,6 +20,20 @@ pub enum CryptoError {
     /// The plaintext is longer than the cipher can encrypt under one nonce (AES-GCM: 2^36 − 32
     /// bytes). Nothing is written.
     PlaintextTooLong,
+    /// The bytes are not an RSA key of the kind the operation needs (SubjectPublicKeyInfo DER
+    /// for a public key, PKCS#8 DER for a private key), or the key is inconsistent.
+    InvalidRsaKey(&'static str),
+    /// RSA key generation was asked for a modulus size other than 2048, 3072, 4096 or 8192
+    /// bits (API misuse).
+    UnsupportedRsaKeySize(usize),
+    /// An RSA operation failed for a reason other than its key: a message too long for the key
+    /// and padding, the random source, an internal error.
+    RsaFailed(&'static str),
+    /// RSA decryption failed.
+    ///
+    /// Deliberately one variant for every cause — a key that does not parse, the wrong key, bad
+    /// padding, a wrong length — so that it is no padding oracle.
+    RsaDecryptionFailed,
 }
 
 impl fmt::Display for CryptoError {
@@ -31,6 +45,10 @@ impl fmt::Display for CryptoError {
             Self::OutputTooLong => f.write_str("requested key derivation output is too long"),
             Self::InvalidKeyLength => f.write_str("the key has the wrong length for the cipher"),
             Self::PlaintextTooLong => f.write_str("the plaintext is too long for the cipher"),
+            Self::InvalidRsaKey(why) => write!(f, "invalid RSA key: {why}"),
+            Self::UnsupportedRsaKeySize(bits) => write!(f, "unsupported RSA key size {bits}"),
+            Self::RsaFailed(why) => write!(f, "RSA operation failed: {why}"),
+            Self::RsaDecryptionFailed => f.write_str("RSA decryption failed"),
         }
     }
 }

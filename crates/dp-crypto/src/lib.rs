@@ -5,6 +5,8 @@
 //! * [`context_header`]: the per-algorithm context headers that enter every derivation.
 //! * [`AuthenticatedEncryptor`]: AES-CBC + HMAC (encrypt-then-MAC) and AES-GCM, producing and
 //!   consuming the exact encryptor bodies .NET does.
+//! * `rsa` (with the feature `aws-lc` or `rust-rsa`): RSA key transport (OAEP, PKCS#1 v1.5)
+//!   and RSA-PSS signatures over DER keys, for envelopes and certificate-encrypted keys.
 //!
 //! Policy (which key, which purposes, when keys roll) lives in `dp-keyring`; wire layouts live in
 //! `dp-format`. Randomness comes in through [`SecureRandom`] so known-answer tests can be
@@ -36,6 +38,8 @@ pub mod legacy;
 pub mod names;
 mod primitives;
 mod random;
+#[cfg(any(feature = "aws-lc", feature = "rust-rsa"))]
+pub mod rsa;
 mod secret;
 
 pub use algorithm::{AesKeySize, Algorithm, EncryptionAlgorithm, ValidationAlgorithm};

@@ -19,9 +19,8 @@ use dp_crypto::{AesKeySize, OsRandom, SecureRandom};
 use dp_format::capi::{AlgId, RsaPrivateBlob, RsaPublicBlob, SimpleBlob};
 use zeroize::Zeroizing;
 
-use crate::backend::KeyWrapPadding;
 use crate::keys::spki_from_rsa_public;
-use crate::{EnvelopeError, PrivateKey, PublicKey, RsaBackend};
+use crate::{EnvelopeError, KeyWrapPadding, PrivateKey, PublicKey, RsaBackend};
 
 /// How the session key is padded inside the `SIMPLEBLOB`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -42,7 +41,7 @@ impl SessionKeyPadding {
     fn wrap_padding(self) -> KeyWrapPadding {
         match self {
             Self::OaepSha1 => KeyWrapPadding::OaepSha1,
-            Self::DangerLegacyPkcs1v15 => KeyWrapPadding::Pkcs1v15,
+            Self::DangerLegacyPkcs1v15 => KeyWrapPadding::DangerPkcs1v15,
         }
     }
 }
@@ -269,12 +268,14 @@ pub fn wrap_session_key(
             "session key length does not match the algorithm".into(),
         ));
     }
-    let ciphertext = backend.encrypt(
-        recipient.spki_der(),
-        padding.wrap_padding(),
-        session_key,
-        &OsRandom,
-    )?;
+    let ciphertext = backend
+        .encrypt(
+            recipient.spki_der(),
+            padding.wrap_padding(),
+            session_key,
+            &OsRandom,
+        )
+        .map_err(EnvelopeError::rsa)?;
     Ok(SimpleBlob {
         session_alg: alg_of(aes),
         ciphertext,
@@ -308,6 +309,7 @@ pub fn unwrap_session_key(
     }
     let session_key = backend
         .decrypt(key.pkcs8_der(), padding.wrap_padding(), &blob.ciphertext)
+        .ok()
         .filter(|k| k.len() == aes.key_len())
         .ok_or(EnvelopeError::KeyUnwrapFailed)?;
     Ok((aes, session_key))

@@ -99,6 +99,17 @@ impl EnvelopeError {
         )
     }
 
+    /// The error of an RSA backend call (`dp_crypto::rsa`), in this crate's terms.
+    pub(crate) fn rsa(e: dp_crypto::CryptoError) -> Self {
+        use dp_crypto::CryptoError;
+        match e {
+            CryptoError::InvalidRsaKey(why) => Self::InvalidKey(why.into()),
+            CryptoError::RsaFailed(why) => Self::Rsa(why),
+            CryptoError::UnsupportedRsaKeySize(_) => Self::InvalidArgument(e.to_string()),
+            other => Self::Crypto(other),
+        }
+    }
+
     pub(crate) fn io(context: impl Into<String>, source: std::io::Error) -> Self {
         Self::Io {
             context: context.into(),
@@ -182,5 +193,35 @@ impl From<dp_crypto::CryptoError> for EnvelopeError {
 impl From<dp_fs::FsError> for EnvelopeError {
     fn from(e: dp_fs::FsError) -> Self {
         Self::File(e)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use dp_crypto::CryptoError;
+
+    use super::EnvelopeError;
+    use crate::{PrivateKey, RsaBackend};
+
+    #[test]
+    fn rsa_backend_errors_keep_their_envelope_variants() {
+        assert!(matches!(
+            EnvelopeError::rsa(CryptoError::InvalidRsaKey("not an RSA public key")),
+            EnvelopeError::InvalidKey(why) if why == "not an RSA public key"
+        ));
+        assert!(matches!(
+            EnvelopeError::rsa(CryptoError::RsaFailed("signing failed")),
+            EnvelopeError::Rsa("signing failed")
+        ));
+        assert!(matches!(
+            EnvelopeError::rsa(CryptoError::RandomSourceFailed),
+            EnvelopeError::Crypto(CryptoError::RandomSourceFailed)
+        ));
+        for &backend in RsaBackend::ALL {
+            assert!(matches!(
+                PrivateKey::generate(1024, backend),
+                Err(EnvelopeError::InvalidArgument(why)) if why == "unsupported RSA key size 1024"
+            ));
+        }
     }
 }

@@ -207,7 +207,7 @@ impl PrivateKey {
     /// # Errors
     /// [`EnvelopeError::InvalidArgument`] for other sizes; backend failures.
     pub fn generate(bits: usize, backend: RsaBackend) -> Result<Self, EnvelopeError> {
-        let (pkcs8, _) = backend.generate(bits)?;
+        let (pkcs8, _) = backend.generate(bits).map_err(EnvelopeError::rsa)?;
         Self::from_pkcs8_der(&pkcs8)
     }
 

@@ -31,14 +31,18 @@
 //! ```
 #![forbid(unsafe_code)]
 
-mod backend;
+#[cfg(not(any(feature = "aws-lc", feature = "rust-rsa")))]
+compile_error!("dp-envelope needs an RSA backend: enable `aws-lc` (default) or `rust-rsa`");
+
 pub mod capi;
 mod envelope;
 mod error;
 mod keys;
 mod replay;
 
-pub use backend::{KeyWrapPadding, RsaBackend};
+/// The RSA backends and paddings, from dp-crypto; the features `aws-lc` and `rust-rsa` choose
+/// which backends are built.
+pub use dp_crypto::rsa::{KeyWrapPadding, RsaBackend};
 pub use envelope::{
     EnvelopeSummary, FileSink, Inspection, MemorySink, OpenOptions, Opened, PlaintextSink,
     ReplayCheck, ScratchSink, SealOptions, SenderIdentity, inspect, open,

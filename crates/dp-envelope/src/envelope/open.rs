@@ -11,8 +11,9 @@ use super::key_schedule::SessionKey;
 use super::sink::PlaintextSink;
 use super::stream::{expect_end, read_exact_or_truncated, read_header, write_all};
 use super::{SenderIdentity, signature_message};
-use crate::backend::KeyWrapPadding;
-use crate::{EnvelopeError, Fingerprint, PrivateKey, PublicKey, ReplayCache, RsaBackend};
+use crate::{
+    EnvelopeError, Fingerprint, KeyWrapPadding, PrivateKey, PublicKey, ReplayCache, RsaBackend,
+};
 
 /// Replay protection on open.
 #[derive(Debug, Clone, Copy)]
@@ -155,6 +156,7 @@ pub fn open_releasing_unverified_chunks<R: Read, W: Write>(
             KeyWrapPadding::OaepSha256,
             &entry.wrapped_key,
         )
+        .ok()
         .and_then(|k| SessionKey::from_unwrapped(&k))
         .ok_or(EnvelopeError::HeaderAuthenticationFailed)?;
     let content = session_key

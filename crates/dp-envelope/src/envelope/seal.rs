@@ -14,8 +14,7 @@ use zeroize::Zeroizing;
 use super::key_schedule::SessionKey;
 use super::signature_message;
 use super::stream::{read_chunk, write_all};
-use crate::backend::KeyWrapPadding;
-use crate::{EnvelopeError, PrivateKey, PublicKey, RsaBackend};
+use crate::{EnvelopeError, KeyWrapPadding, PrivateKey, PublicKey, RsaBackend};
 
 /// How to seal.
 #[derive(Clone, Copy)]
@@ -109,12 +108,15 @@ pub fn seal<R: Read, W: Write>(
     for r in unique {
         entries.push(RecipientEntry {
             fingerprint: r.fingerprint().0,
-            wrapped_key: options.backend.encrypt(
-                r.spki_der(),
-                KeyWrapPadding::OaepSha256,
-                session_key.as_bytes(),
-                options.rng,
-            )?,
+            wrapped_key: options
+                .backend
+                .encrypt(
+                    r.spki_der(),
+                    KeyWrapPadding::OaepSha256,
+                    session_key.as_bytes(),
+                    options.rng,
+                )
+                .map_err(EnvelopeError::rsa)?,
         });
     }
     let sender = match options.signer {
@@ -185,11 +187,14 @@ pub fn seal<R: Read, W: Write>(
         core::mem::swap(&mut current, &mut next);
     }
     if let (Some(signer), Some(transcript)) = (options.signer, transcript) {
-        let signature = options.backend.sign_pss_sha256(
-            signer.pkcs8_der(),
-            &signature_message(transcript),
-            options.rng,
-        )?;
+        let signature = options
+            .backend
+            .sign_pss_sha256(
+                signer.pkcs8_der(),
+                &signature_message(transcript),
+                options.rng,
+            )
+            .map_err(EnvelopeError::rsa)?;
         write_all(&mut output, &signature)?;
     }
     output

@@ -56,7 +56,8 @@ impl RingEncryptionOptions {
             .protect_keys_with
             .clone()
             .or_else(|| env(ENV_PROTECT).map(PathBuf::from));
-        let mut encryption = KeyEncryption::new().allow_unencrypted_keys(self.allow_unencrypted_keys);
+        let mut encryption =
+            KeyEncryption::new().allow_unencrypted_keys(self.allow_unencrypted_keys);
         if identities.is_empty() && protect.is_none() {
             return Ok(encryption);
         }

@@ -84,10 +84,6 @@ impl Identity {
     }
 
     /// The RSA private key as PKCS #8 DER.
-    #[cfg_attr(
-        not(test),
-        expect(dead_code, reason = "used by the certificate decryptor, next")
-    )]
     pub(crate) fn private_key_pkcs8(&self) -> &[u8] {
         &self.private_key
     }

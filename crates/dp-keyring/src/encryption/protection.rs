@@ -151,7 +151,7 @@ pub(crate) fn certificate_info(der: Option<Vec<u8>>) -> CertificateInfo {
     let thumbprint = hex::encode_upper(Sha1::digest(&der));
     #[cfg(feature = "certificates")]
     let (subject, not_after) = match crate::encryption::Certificate::from_der(&der) {
-        Ok(c) => (Some(c.subject()), Some(c.not_after())),
+        Ok(c) => (Some(c.subject()), c.not_after().ok()),
         Err(_) => (None, None),
     };
     #[cfg(not(feature = "certificates"))]

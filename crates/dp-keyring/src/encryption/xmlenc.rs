@@ -38,9 +38,18 @@ use crate::encryption::{Certificate, Identity, KeyProtection, XmlDecryptor, XmlE
 use crate::{DescriptorError, KeyringError};
 
 const AES_CBC: [(&str, AesKeySize); 3] = [
-    ("http://www.w3.org/2001/04/xmlenc#aes128-cbc", AesKeySize::Aes128),
-    ("http://www.w3.org/2001/04/xmlenc#aes192-cbc", AesKeySize::Aes192),
-    ("http://www.w3.org/2001/04/xmlenc#aes256-cbc", AesKeySize::Aes256),
+    (
+        "http://www.w3.org/2001/04/xmlenc#aes128-cbc",
+        AesKeySize::Aes128,
+    ),
+    (
+        "http://www.w3.org/2001/04/xmlenc#aes192-cbc",
+        AesKeySize::Aes192,
+    ),
+    (
+        "http://www.w3.org/2001/04/xmlenc#aes256-cbc",
+        AesKeySize::Aes256,
+    ),
 ];
 const RSA_1_5: &str = "http://www.w3.org/2001/04/xmlenc#rsa-1_5";
 const RSA_OAEP_MGF1P: &str = "http://www.w3.org/2001/04/xmlenc#rsa-oaep-mgf1p";
@@ -192,6 +201,7 @@ impl XmlDecryptor for CertificateXmlDecryptor {
         let unwrapped = self
             .backend
             .decrypt(identity.private_key_pkcs8(), padding, &wrapped)
+            .ok()
             .filter(|k| k.len() == aes.key_len());
         let key_ok = unwrapped.is_some();
         let key = match unwrapped {
@@ -213,7 +223,8 @@ impl XmlDecryptor for CertificateXmlDecryptor {
         if !key_ok {
             return Err(DescriptorError::SecretDecryptionFailed);
         }
-        let text = core::str::from_utf8(&plain).map_err(|_| DescriptorError::SecretDecryptionFailed)?;
+        let text =
+            core::str::from_utf8(&plain).map_err(|_| DescriptorError::SecretDecryptionFailed)?;
         Ok(Zeroizing::new(text.to_owned()))
     }
 }
@@ -266,13 +277,14 @@ impl XmlEncryptor for CertificateXmlEncryptor {
         OsRandom.fill(&mut key)?;
         let mut iv = [0u8; BLOCK_SIZE];
         OsRandom.fill(&mut iv)?;
-        let ciphertext = danger_aes_cbc_iso10126_encrypt(aes, &key, &iv, secret_element.as_bytes())?;
+        let ciphertext =
+            danger_aes_cbc_iso10126_encrypt(aes, &key, &iv, secret_element.as_bytes())?;
         let mut content = Vec::with_capacity(BLOCK_SIZE + ciphertext.len());
         content.extend_from_slice(&iv);
         content.extend_from_slice(&ciphertext);
-        let wrapped = self
-            .backend
-            .encrypt(&self.spki, self.transport.padding(), &key, &OsRandom)?;
+        let wrapped =
+            self.backend
+                .encrypt(&self.spki, self.transport.padding(), &key, &OsRandom)?;
         let (content_uri, _) = AES_CBC[2];
         Ok(format!(
             "<EncryptedData Type=\"http://www.w3.org/2001/04/xmlenc#Element\" xmlns=\"{XMLENC_NS}\">\n  \

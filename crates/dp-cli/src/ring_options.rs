@@ -9,6 +9,7 @@ use dp_keyring::encryption::{
     Certificate, CertificateXmlDecryptor, CertificateXmlEncryptor, Identity, KeyEncryption,
     KeyTransport,
 };
+use dp_keyring::{IdentityError, KeyringError};
 use zeroize::Zeroizing;
 
 use crate::cli::ProtectKeysPadding;
@@ -63,14 +64,7 @@ impl RingEncryptionOptions {
         }
         let password = self.password()?;
         if !identities.is_empty() {
-            let loaded = identities
-                .iter()
-                .map(|path| {
-                    let bytes = Zeroizing::new(read_file(path, MAX_KEY_FILE_BYTES)?);
-                    Identity::load(&bytes, password.as_deref().map(String::as_str))
-                        .map_err(|e| identity_error(path, &e))
-                })
-                .collect::<Result<Vec<_>, _>>()?;
+            let loaded = load_identities(&identities, password.as_deref().map(String::as_str))?;
             encryption = encryption.with_decryptor(Arc::new(CertificateXmlDecryptor::new(loaded)));
         }
         if let Some(path) = protect {
@@ -102,8 +96,58 @@ impl RingEncryptionOptions {
     }
 }
 
+/// Loads every identity file. A PEM certificate and a PEM private key given as two files are
+/// paired by their public key.
+fn load_identities(paths: &[PathBuf], password: Option<&str>) -> Result<Vec<Identity>, CliError> {
+    let mut identities = Vec::new();
+    let mut certificates: Vec<(&PathBuf, Zeroizing<String>)> = Vec::new();
+    let mut keys: Vec<(&PathBuf, Zeroizing<String>)> = Vec::new();
+    for path in paths {
+        let bytes = Zeroizing::new(read_file(path, MAX_KEY_FILE_BYTES)?);
+        match Identity::load(&bytes, password) {
+            Ok(identity) => identities.push(identity),
+            Err(KeyringError::Identity(IdentityError::NoPrivateKey)) => {
+                certificates.push((path, pem_text(path, &bytes)?));
+            }
+            Err(KeyringError::Identity(IdentityError::NoCertificate)) => {
+                keys.push((path, pem_text(path, &bytes)?));
+            }
+            Err(e) => return Err(identity_error(path, &e)),
+        }
+    }
+    for (cert_path, certificate) in &certificates {
+        let paired = keys
+            .iter()
+            .find_map(|(_, key)| Identity::from_pem_pair(certificate, key).ok())
+            .ok_or_else(|| {
+                CliError::runtime(format!(
+                    "{}: a certificate without its private key",
+                    cert_path.display()
+                ))
+                .with_hint("give the matching private key too (another --unprotect-keys-with FILE)")
+            })?;
+        identities.push(paired);
+    }
+    if certificates.is_empty()
+        && let Some((key_path, _)) = keys.first()
+    {
+        return Err(CliError::runtime(format!(
+            "{}: a private key without its certificate",
+            key_path.display()
+        ))
+        .with_hint("give the certificate too (another --unprotect-keys-with FILE)"));
+    }
+    Ok(identities)
+}
+
+fn pem_text(path: &Path, bytes: &[u8]) -> Result<Zeroizing<String>, CliError> {
+    core::str::from_utf8(bytes)
+        .map(|t| Zeroizing::new(t.to_owned()))
+        .map_err(|_| CliError::runtime(format!("{}: not a PEM text file", path.display())))
+}
+
 /// An identity or certificate file that cannot be used: exit 1, naming the file.
-fn identity_error(path: &Path, e: &dp_keyring::KeyringError) -> CliError {
+fn identity_error(path: &Path, e: &KeyringError) -> CliError {
     let err = CliError::runtime(format!("{}: {e}", path.display()));
     let text = e.to_string();
     if text.contains("password") {

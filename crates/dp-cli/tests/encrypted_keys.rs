@@ -122,7 +122,14 @@ fn the_dotnet_payload_unprotects_with_the_pfx_or_the_pem_identity() {
     )
     .unwrap();
     let pem_args = ["--unprotect-keys-with", &p(both.clone())];
-    for identity in [&pfx[..], &pem_args[..]] {
+    // Certificate and key as two files, paired by public key.
+    let pair_args = [
+        "--unprotect-keys-with",
+        &p(data("certificate.key.pem")),
+        "--unprotect-keys-with",
+        &p(pem.clone()),
+    ];
+    for identity in [&pfx[..], &pem_args[..], &pair_args[..]] {
         let mut args: Vec<&str> = identity.to_vec();
         args.extend(["--app-name", &c.app, "unprotect", "--purpose", &c.purpose]);
         let out = env.dp(&args, c.payload.as_bytes());

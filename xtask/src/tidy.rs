@@ -361,3 +361,53 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod outside_references {
+    use std::path::{Path, PathBuf};
+
+    /// Code and documentation cite .NET's behaviour or this repository's docs, never section
+    /// numbers of documents outside it. (Test-data READMEs name where their data came from:
+    /// that provenance is required, so they are not scanned.)
+    #[test]
+    fn no_doc_points_outside_the_repository() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let mut files = vec![root.join("README.md")];
+        collect(&root.join("docs"), &mut files);
+        collect(&root.join("crates"), &mut files);
+        collect(&root.join("xtask/src"), &mut files);
+        let mut found = Vec::new();
+        for file in files {
+            let Ok(text) = std::fs::read_to_string(&file) else {
+                continue;
+            };
+            for (n, line) in text.lines().enumerate() {
+                let bad = line.contains("spec §")
+                    || line.contains("shared/spec")
+                    || line.contains("../shared/")
+                    || line.chars().zip(line.chars().skip(1)).any(|(a, b)| a == '§' && b.is_ascii_digit());
+                if bad && !line.contains("no_doc_points_outside") && !line.contains("line.contains") {
+                    found.push(format!("{}:{}: {line}", file.display(), n + 1));
+                }
+            }
+        }
+        assert!(found.is_empty(), "references outside the repository:\n{}", found.join("\n"));
+    }
+
+    fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                if path.ends_with("data") || path.ends_with("target") {
+                    continue;
+                }
+                collect(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs" || e == "md") {
+                out.push(path);
+            }
+        }
+    }
+}

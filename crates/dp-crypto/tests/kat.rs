@@ -150,7 +150,7 @@ fn encryptor_known_key_vectors() {
     }
 }
 
-/// §9.10: whole payloads, built from dp-format's framing and AAD with dp-crypto's encryptors.
+/// Whole payloads (see tests/data/README.md for their source), built from dp-format's framing and AAD with dp-crypto's encryptors.
 #[test]
 fn derived_end_to_end_vectors() {
     let v = load("derived-e2e.json");

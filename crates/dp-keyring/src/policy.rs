@@ -1,4 +1,4 @@
-//! Key lifecycle policy: which key is the default, and when a new key must be made (spec §8).
+//! Key lifecycle policy: which key is the default, and when a new key must be made (.NET's `DefaultKeyResolver` and `KeyRingProvider`).
 
 use std::sync::Arc;
 
@@ -126,7 +126,7 @@ pub fn resolve_default_key(
     }
 }
 
-/// What key, if any, the ring should generate now (.NET's `KeyRingProvider`, spec §8.2).
+/// What key, if any, the ring should generate now (.NET's `KeyRingProvider`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum GenerationDecision {
     /// The ring has what it needs.

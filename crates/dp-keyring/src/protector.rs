@@ -382,7 +382,8 @@ impl DataProtector {
     }
 }
 
-/// Protects payloads that stop unprotecting after an expiration (spec §6).
+/// Protects payloads that stop unprotecting after an expiration (.NET's
+/// `TimeLimitedDataProtector`).
 ///
 /// The expiration is the first 8 bytes of the inner plaintext, and the chain gets the purpose
 /// `Microsoft.AspNetCore.DataProtection.TimeLimitedDataProtector.v1` appended last, so these

@@ -7,7 +7,7 @@
 //!
 //! Reading is namespace-aware (never by prefix) and tolerant where .NET is: a UTF-8 BOM, an XML
 //! declaration, comments and whitespace anywhere, CRLF line ends. Writing produces what .NET on
-//! Linux writes (spec §7.1): UTF-8 with BOM, the XML declaration, two-space indentation, the
+//! Linux writes (`XElement.Save`): UTF-8 with BOM, the XML declaration, two-space indentation, the
 //! unencrypted-key warning comment.
 
 mod descriptor;

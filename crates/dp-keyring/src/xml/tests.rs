@@ -24,7 +24,8 @@ const AUTHENTICATED: &str = "Microsoft.AspNetCore.DataProtection.AuthenticatedEn
 const MANAGED: &str = "Microsoft.AspNetCore.DataProtection.AuthenticatedEncryption.ConfigurationModel.ManagedAuthenticatedEncryptorDescriptorDeserializer, Microsoft.AspNetCore.DataProtection, Version=8.0.0.0, Culture=neutral, PublicKeyToken=adb9793829ddae60";
 const CNG_CBC: &str = "Microsoft.AspNetCore.DataProtection.AuthenticatedEncryption.ConfigurationModel.CngCbcAuthenticatedEncryptorDescriptorDeserializer, Microsoft.AspNetCore.DataProtection, Version=8.0.0.0, Culture=neutral, PublicKeyToken=adb9793829ddae60";
 
-/// The key .NET writes for the §9.6 `CreateNewKey` vector, with master key `pattern(0, 64)`.
+/// The key .NET writes for its `XmlKeyManager` `CreateNewKey` test vector, with master key
+/// `pattern(0, 64)`.
 const EXPECTED_KEY_DOCUMENT: &str = "\u{FEFF}<?xml version=\"1.0\" encoding=\"utf-8\"?>
 <key id=\"3d6d01fd-c0e7-44ae-82dd-013b996b4093\" version=\"1\">
   <creationDate>2014-01-01T00:00:00Z</creationDate>

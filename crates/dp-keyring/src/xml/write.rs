@@ -25,7 +25,7 @@ const PROLOG: &str = "\u{FEFF}<?xml version=\"1.0\" encoding=\"utf-8\"?>\n";
 /// allocated once and no copy of the secret is left in a buffer freed by a reallocation.
 const KEY_DOCUMENT_OVERHEAD: usize = 1536;
 
-/// The file content .NET on Linux writes for a new key (spec §7.1): UTF-8 BOM, XML declaration,
+/// The file content .NET on Linux writes for a new key (`XmlKeyManager` + `FileSystemXmlRepository`): UTF-8 BOM, XML declaration,
 /// two-space indentation, `AuthenticatedEncryptorDescriptor` form, unencrypted master key with
 /// the warning comment.
 ///
@@ -141,7 +141,7 @@ pub(crate) fn key_document(
     Ok(out)
 }
 
-/// The file content .NET writes for a revocation (spec §7.3), as .NET's
+/// The file content .NET writes for a revocation (`XmlKeyManager.RevokeSingleKey`), as .NET's
 /// `FileSystemXmlRepository` saves it: UTF-8 with a BOM, the XML declaration, two-space
 /// indentation, `\n` line ends, no newline after the root's end tag.
 ///

@@ -70,6 +70,18 @@ pub enum KeyringError {
         /// How the ring's keys are protected.
         protection: crate::encryption::KeyProtection,
     },
+    /// The store does not exist (a key directory that was never created: probably a wrong
+    /// path). Reading commands report it; creating a key creates the store.
+    StoreMissing(String),
+    /// The payload's key is in the store but cannot be read (malformed id or dates).
+    KeyUnreadable {
+        /// The key.
+        id: KeyId,
+        /// Where it was read from.
+        source: String,
+        /// What is wrong with it.
+        reason: MalformedKeyError,
+    },
     /// Two key elements share one id; the ring cannot tell which is genuine.
     DuplicateKeyId(KeyId),
     /// A date could not be parsed or represented.
@@ -153,6 +165,10 @@ impl fmt::Display for KeyringError {
                 f,
                 "refusing to add an unencrypted key to a key ring whose keys are protected by {protection}"
             ),
+            Self::StoreMissing(store) => write!(f, "the {store} does not exist"),
+            Self::KeyUnreadable { id, source, reason } => {
+                write!(f, "the key {id} is in the key ring but unreadable ({source}): {reason}")
+            }
             Self::DuplicateKeyId(id) => {
                 write!(f, "the key ring holds more than one key with id {id}")
             }

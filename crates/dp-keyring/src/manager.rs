@@ -142,8 +142,19 @@ impl KeyManager {
     /// unusable.
     ///
     /// # Errors
-    /// [`KeyringError::MalformedElement`], [`KeyringError::DuplicateKeyId`] or an I/O error.
+    /// [`KeyringError::StoreMissing`] when the store does not exist (a key directory never
+    /// created: probably a wrong path); [`KeyringError::MalformedElement`],
+    /// [`KeyringError::DuplicateKeyId`] or an I/O error.
     pub fn load(&self) -> Result<LoadedKeys, KeyringError> {
+        if !self.repository.exists() {
+            return Err(KeyringError::StoreMissing(self.repository.describe()));
+        }
+        self.load_or_empty()
+    }
+
+    /// [`KeyManager::load`], reading a store that does not exist yet as empty: for creating
+    /// keys, which creates the store.
+    pub(crate) fn load_or_empty(&self) -> Result<LoadedKeys, KeyringError> {
         let mut loaded = LoadedKeys::default();
         let mut keys = Vec::new();
         let mut seen = HashSet::new();
@@ -242,7 +253,7 @@ impl KeyManager {
         }
         let now = self.clock.now();
         let creation = if activation < now { activation } else { now };
-        let loaded = self.load()?;
+        let loaded = self.load_or_empty()?;
         if let Some(date) = loaded.latest_mass_revocation()
             && creation < date
         {

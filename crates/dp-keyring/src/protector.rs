@@ -329,7 +329,20 @@ impl DataProtector {
         {
             ring = fresh;
         }
-        let key = ring.key(id).ok_or(KeyringError::KeyNotFound(id))?;
+        let key = match ring.key(id) {
+            Some(key) => key,
+            // In the store but unreadable (malformed id or dates): say so, not "not found".
+            None => match ring.unreadable().iter().find(|u| u.id == Some(id)) {
+                Some(u) => {
+                    return Err(KeyringError::KeyUnreadable {
+                        id,
+                        source: u.source.clone(),
+                        reason: u.reason.clone(),
+                    });
+                }
+                None => return Err(KeyringError::KeyNotFound(id)),
+            },
+        };
         let mut requires_migration = ring.default_key().is_none_or(|d| d.id() != id);
         let mut was_revoked = false;
         if key.is_revoked() {

@@ -169,7 +169,12 @@ impl KeyRingProvider {
 
     fn build(&self, now: Timestamp, generate: bool) -> Result<KeyRing, KeyringError> {
         let change_count = self.manager.change_count();
-        let mut loaded = self.manager.load()?;
+        // Protecting may create the store with its first key; reading needs it to exist.
+        let mut loaded = if generate && self.options.auto_generate_keys {
+            self.manager.load_or_empty()?
+        } else {
+            self.manager.load()?
+        };
         let (mut resolution, decision) = generation_decision(now, &loaded.keys, &self.options);
         let mut just_added = None;
         if generate && decision != GenerationDecision::None && self.options.auto_generate_keys {
@@ -214,7 +219,7 @@ impl KeyRingProvider {
     fn generate_locked(&self, now: Timestamp) -> Result<(LoadedKeys, Option<KeyId>), KeyringError> {
         let _lock = self.manager.repository().lock()?;
         let mut now = now;
-        let mut loaded = self.manager.load()?;
+        let mut loaded = self.manager.load_or_empty()?;
         for _attempt in 0..2 {
             let (_, decision) = generation_decision(now, &loaded.keys, &self.options);
             let activation = match decision {

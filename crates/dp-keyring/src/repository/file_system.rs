@@ -247,6 +247,10 @@ impl XmlRepository for FileSystemRepository {
         Ok(Box::new(lock))
     }
 
+    fn exists(&self) -> bool {
+        self.dir.is_dir()
+    }
+
     fn describe(&self) -> String {
         format!("key directory {}", self.dir.display())
     }

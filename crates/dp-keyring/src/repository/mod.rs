@@ -82,6 +82,13 @@ pub trait XmlRepository: Send + Sync {
     /// I/O failure (a read-only repository may still be lockable: locks are advisory).
     fn lock(&self) -> Result<Box<dyn RepositoryLock>, KeyringError>;
 
+    /// Whether the store exists at all (a key directory that was never created does not).
+    /// Reading a store that does not exist is an error of its own — usually a wrong path — while
+    /// creating the first key creates it. Stores that always exist keep this default.
+    fn exists(&self) -> bool {
+        true
+    }
+
     /// A short description for messages (`directory /path/to/keys`).
     fn describe(&self) -> String;
 }

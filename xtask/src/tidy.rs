@@ -385,13 +385,21 @@ mod outside_references {
                 let bad = line.contains("spec §")
                     || line.contains("shared/spec")
                     || line.contains("../shared/")
-                    || line.chars().zip(line.chars().skip(1)).any(|(a, b)| a == '§' && b.is_ascii_digit());
-                if bad && !line.contains("no_doc_points_outside") && !line.contains("line.contains") {
+                    || line
+                        .chars()
+                        .zip(line.chars().skip(1))
+                        .any(|(a, b)| a == '§' && b.is_ascii_digit());
+                if bad && !line.contains("no_doc_points_outside") && !line.contains("line.contains")
+                {
                     found.push(format!("{}:{}: {line}", file.display(), n + 1));
                 }
             }
         }
-        assert!(found.is_empty(), "references outside the repository:\n{}", found.join("\n"));
+        assert!(
+            found.is_empty(),
+            "references outside the repository:\n{}",
+            found.join("\n")
+        );
     }
 
     fn collect(dir: &Path, out: &mut Vec<PathBuf>) {

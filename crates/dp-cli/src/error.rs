@@ -47,6 +47,12 @@ impl CliError {
         }
     }
 
+    /// The same failure (exit code) with a more precise message.
+    pub(crate) fn with_message(mut self, message: impl Into<String>) -> Self {
+        self.message = message.into();
+        self
+    }
+
     pub(crate) fn with_hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());
         self

@@ -322,6 +322,7 @@ fn rejections_exit_3_with_nothing_on_stdout() {
     }
     // Unknown key: rejected with a hint about --key-dir.
     let other = home.path().join("other");
+    std::fs::create_dir(&other).unwrap();
     let o = dp(
         home.path(),
         &[
@@ -481,12 +482,14 @@ fn time_limited_from_the_command_line() {
             "protect",
             "--purpose",
             "p",
-            "--expires-at",
-            "2001-01-01T00:00:00Z",
+            "--expires-in",
+            "1s",
         ],
         b"old",
     );
     assert_eq!(code(&past), 0);
+    // Expired by the time it is read (an expiry in the past is a usage error).
+    std::thread::sleep(std::time::Duration::from_millis(1500));
     let expired = dp(
         home.path(),
         &[

@@ -167,7 +167,10 @@ impl fmt::Display for KeyringError {
             ),
             Self::StoreMissing(store) => write!(f, "the {store} does not exist"),
             Self::KeyUnreadable { id, source, reason } => {
-                write!(f, "the key {id} is in the key ring but unreadable ({source}): {reason}")
+                write!(
+                    f,
+                    "the key {id} is in the key ring but unreadable ({source}): {reason}"
+                )
             }
             Self::DuplicateKeyId(id) => {
                 write!(f, "the key ring holds more than one key with id {id}")

@@ -386,6 +386,16 @@ impl DataProtector {
         })
     }
 
+    /// After [`KeyringError::AuthenticationFailed`]: whether the payload would authenticate as a
+    /// time-limited payload of this chain (an expired one included) — the usual mistake being
+    /// a missing `--time-limited`. Nothing is released either way.
+    pub fn authenticates_as_time_limited(&self, payload: &[u8]) -> bool {
+        matches!(
+            self.to_time_limited().unprotect(payload),
+            Ok(_) | Err(KeyringError::Expired { .. })
+        )
+    }
+
     /// A time-limited protector over this chain (.NET's `ToTimeLimitedDataProtector`).
     pub fn to_time_limited(&self) -> TimeLimitedDataProtector {
         TimeLimitedDataProtector {
@@ -408,6 +418,12 @@ pub struct TimeLimitedDataProtector {
 }
 
 impl TimeLimitedDataProtector {
+    /// After [`KeyringError::AuthenticationFailed`]: whether the payload would authenticate as
+    /// an ordinary payload of the chain without the time-limited purpose. Nothing is released.
+    pub fn authenticates_as_plain(&self, payload: &[u8]) -> bool {
+        self.outer.unprotect(payload).is_ok()
+    }
+
     /// A time-limited protector for a sub-purpose; the time-limited purpose stays last.
     pub fn create_protector(&self, purpose: &str) -> Self {
         self.outer.create_protector(purpose).to_time_limited()

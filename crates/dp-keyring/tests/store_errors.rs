@@ -54,7 +54,10 @@ fn a_key_with_malformed_dates_is_reported_as_unreadable_not_missing() {
     match fresh.create_protector("p").unprotect(&payload) {
         Err(KeyringError::KeyUnreadable { id: k, reason, .. }) => {
             assert_eq!(k, id);
-            assert!(matches!(reason, MalformedKeyError::InvalidDate { .. }), "{reason:?}");
+            assert!(
+                matches!(reason, MalformedKeyError::InvalidDate { .. }),
+                "{reason:?}"
+            );
         }
         other => panic!("{other:?}"),
     }

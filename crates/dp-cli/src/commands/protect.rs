@@ -35,15 +35,34 @@ pub(crate) fn protect(ctx: &Context, args: &ProtectArgs) -> Result<(), CliError>
     }
     let expiration = match (&args.expires_in, &args.expires_at) {
         (Some(d), _) => {
+            if d.trim_start().starts_with('-') {
+                return Err(CliError::usage(format!(
+                    "--expires-in: `{d}` is negative: a payload must expire after it is made"
+                )));
+            }
             let lifetime = humantime::parse_duration(d).map_err(|e| {
                 CliError::usage(format!("--expires-in: `{d}`: {e}"))
                     .with_hint("for example 15m, 2h or 7d")
             })?;
+            if lifetime.is_zero() {
+                return Err(CliError::usage(format!(
+                    "--expires-in: `{d}` is zero: the payload would be expired when made"
+                )));
+            }
             let lifetime = Duration::try_from(lifetime)
                 .map_err(|_| CliError::usage(format!("--expires-in: `{d}` is too long")))?;
             Some(Expiry::In(lifetime))
         }
-        (None, Some(at)) => Some(Expiry::At(parse_instant(at, "--expires-at")?)),
+        (None, Some(at)) => {
+            let at_instant = parse_instant(at, "--expires-at")?;
+            let now = ctx.provider().key_manager().clock().now();
+            if at_instant <= now {
+                return Err(CliError::usage(format!(
+                    "--expires-at: `{at}` is not in the future (now is {now})"
+                )));
+            }
+            Some(Expiry::At(at_instant))
+        }
         (None, None) => None,
     };
     let plaintext = Zeroizing::new(read_input(args.input.as_deref())?);
@@ -80,7 +99,24 @@ pub(crate) fn unprotect(ctx: &Context, args: &UnprotectArgs) -> Result<(), CliEr
     } else {
         protector.dangerous_unprotect(&payload, args.allow_revoked)
     }
-    .map_err(|e| ctx.keyring_error(&e))?;
+    .map_err(|e| {
+        let err = ctx.keyring_error(&e);
+        if !matches!(e, dp_keyring::KeyringError::AuthenticationFailed) {
+            return err;
+        }
+        // Wrong purpose, or the time-limited flag the wrong way round?
+        if args.time_limited && protector.to_time_limited().authenticates_as_plain(&payload) {
+            err.with_message(
+                "the payload is not time-limited (it authenticates without --time-limited)",
+            )
+            .with_hint("drop --time-limited")
+        } else if !args.time_limited && protector.authenticates_as_time_limited(&payload) {
+            err.with_message("the payload is time-limited (it authenticates with --time-limited)")
+                .with_hint("add --time-limited")
+        } else {
+            err
+        }
+    })?;
     if outcome.was_revoked {
         eprintln!("warning: the payload's key is revoked; protect the data again");
     }

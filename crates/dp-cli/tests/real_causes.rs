@@ -210,3 +210,31 @@ fn expiries_that_cannot_be_meant_are_usage_errors() {
     );
     assert_eq!(code(&o), 0, "{}", stderr(&o));
 }
+
+#[test]
+fn capi_open_suggests_legacy_padding_only_when_a_well_formed_blob_fails_to_unwrap() {
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../dp-envelope/tests/data/capi");
+    let home = tempfile::tempdir().unwrap();
+    let d = |n: &str| data.join(n).to_string_lossy().into_owned();
+    // A SIMPLEBLOB cut short: malformed, named with the file, no padding hint.
+    let cut = home.path().join("cut.simpleblob");
+    let blob = std::fs::read(data.join("aes256-oaep.simpleblob")).unwrap();
+    std::fs::write(&cut, &blob[..20]).unwrap();
+    let o = dp(
+        home.path(),
+        &[
+            "capi",
+            "open",
+            "--danger-no-integrity",
+            "--key",
+            &d("rsa2048.key.pem"),
+            "--session-key",
+            cut.to_str().unwrap(),
+            &d("message-aes256.bin"),
+        ],
+        b"",
+    );
+    assert_eq!(code(&o), 3, "{}", stderr(&o));
+    assert!(stderr(&o).contains("cut.simpleblob"), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("--legacy-pkcs1"), "{}", stderr(&o));
+}

@@ -34,8 +34,8 @@ pub(crate) fn run(command: &CapiCommand) -> Result<(), CliError> {
     }
 }
 
-/// Reads a key file, SIMPLEBLOB or message: regular files only, capped like every whole-file
-/// input (key files and SIMPLEBLOBs are small; messages are held in memory).
+/// Reads a key file or SIMPLEBLOB: regular files only, and small (the message, like every
+/// whole input, is read by `read_input`).
 fn read(path: &Path, limit: u64) -> Result<Zeroizing<Vec<u8>>, CliError> {
     read_file(path, limit).map(Zeroizing::new)
 }

@@ -311,9 +311,9 @@ pub(crate) struct CapiOpenArgs {
     /// Output file [default: stdout]
     #[arg(short = 'o', long = "output", value_name = "OUT")]
     pub output: Option<PathBuf>,
-    /// The encrypted message
+    /// The encrypted message, or - for stdin [default: stdin]
     #[arg(value_name = "MESSAGE.bin")]
-    pub message: PathBuf,
+    pub message: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -570,6 +570,9 @@ pub(crate) struct UnprotectArgs {
     /// Read the payload as raw bytes instead of base64url text
     #[arg(long)]
     pub raw: bool,
+    /// Take the payload from this cookie of a `Cookie:` header or `name=value` input
+    #[arg(long, value_name = "NAME", conflicts_with = "raw")]
+    pub cookie: Option<String>,
     /// Output file [default: stdout]
     #[arg(short = 'o', long = "output", value_name = "OUT")]
     pub output: Option<PathBuf>,
@@ -586,6 +589,9 @@ pub(crate) struct InspectArgs {
     /// Read the payload as raw bytes instead of base64url text
     #[arg(long)]
     pub raw: bool,
+    /// Take the payload from this cookie of a `Cookie:` header or `name=value` input
+    #[arg(long, value_name = "NAME", conflicts_with = "raw")]
+    pub cookie: Option<String>,
     /// Input file, or - for stdin [default: stdin]
     #[arg(value_name = "INPUT")]
     pub input: Option<PathBuf>,

@@ -5,6 +5,7 @@ use std::fmt;
 use std::process::ExitCode;
 
 use dp_envelope::EnvelopeError;
+use dp_format::FormatError;
 use dp_keyring::KeyringError;
 
 /// A failure of a `dp` command.
@@ -97,9 +98,6 @@ impl CliError {
                  --allow-unencrypted-keys if a key in clear is really wanted"
                     .to_owned(),
             ),
-            KeyringError::Payload(dp_format::FormatError::InvalidBase64) => {
-                Some("the input is not base64url text; use --raw for binary payloads".to_owned())
-            }
             KeyringError::InvalidPayload(_) => {
                 Some("for payloads made with --expires-in/--expires-at, pass --time-limited".to_owned())
             }
@@ -121,6 +119,58 @@ impl CliError {
         }
     }
 
+    /// An envelope given to a command that reads payloads.
+    pub(crate) fn envelope_not_payload(envelope_command: &str) -> Self {
+        Self::rejected(format!("this is a dp envelope; use `{envelope_command}`"))
+    }
+
+    /// A Data Protection payload given to a command that reads envelopes.
+    pub(crate) fn payload_not_envelope() -> Self {
+        Self::rejected("this is an ASP.NET Core Data Protection payload; use `dp inspect`")
+            .with_hint("`dp unprotect` decrypts it; `dp envelope` commands read only dp envelopes")
+    }
+
+    /// Translates a failure to read payload text: exit 3, with a hint on what was expected.
+    /// `--raw` is suggested only for a binary payload, never for text.
+    pub(crate) fn from_payload_text(
+        e: &FormatError,
+        cookie: Option<&str>,
+        envelope_command: &str,
+    ) -> Self {
+        const FORMS: &str = "expected payload text: base64url or base64 (as `dp protect` or .NET's \
+                             Protect writes it), possibly quoted, URL-encoded, or a cookie \
+                             (name=value, or a whole Cookie: header)";
+        let (message, hint) = match e {
+            FormatError::LooksLikeEnvelope => return Self::envelope_not_payload(envelope_command),
+            FormatError::EmptyInput => (
+                e.to_string(),
+                "pass the payload as a file argument or on standard input",
+            ),
+            FormatError::BinaryPayload => (e.to_string(), "pass --raw to read a binary payload"),
+            FormatError::Base64Length { .. } => {
+                (e.to_string(), "was the text cut off when it was copied?")
+            }
+            FormatError::ChunkedCookie { .. } => (
+                e.to_string(),
+                "chunked cookies need all their parts: pass the whole Cookie header \
+                     (NAME=chunks-N; NAMEC1=…; …; NAMECN=…)",
+            ),
+            FormatError::CookieNotFound => (
+                match cookie {
+                    Some(name) => format!("there is no cookie `{name}` in the input"),
+                    None => e.to_string(),
+                },
+                "check --cookie NAME (names are compared ignoring case)",
+            ),
+            FormatError::AmbiguousCookie { .. } => (
+                e.to_string(),
+                "name the cookie that holds the payload with --cookie NAME",
+            ),
+            _ => (e.to_string(), FORMS),
+        };
+        Self::rejected(message).with_hint(hint)
+    }
+
     /// Translates an envelope error: exit 3 for a rejected envelope, else 1, with a hint naming
     /// the likely cause. Commands that know more (the cache path, the key) replace the hint.
     pub(crate) fn from_envelope(e: &EnvelopeError) -> Self {
@@ -137,7 +187,7 @@ impl CliError {
                 "expected a SIMPLEBLOB as CryptExportKey writes it, for this --key (see `dp capi open --help`)"
                     .to_owned(),
             ),
-            EnvelopeError::KeyBlob(dp_format::FormatError::InvalidRsaNumber { .. }) => Some(
+            EnvelopeError::KeyBlob(FormatError::InvalidRsaNumber { .. }) => Some(
                 "the BLOB is well-formed but holds no RSA key: the file is damaged, or not a key"
                     .to_owned(),
             ),

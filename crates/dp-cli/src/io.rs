@@ -4,6 +4,8 @@
 use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
+use dp_format::InputKind;
+
 use crate::error::CliError;
 
 /// Largest input read whole into memory (`protect`, `unprotect`, `inspect`, `capi seal` and
@@ -44,27 +46,28 @@ pub(crate) fn read_input(input: Option<&Path>) -> Result<Vec<u8>, CliError> {
     }
 }
 
-/// Reads a base64url payload: surrounding whitespace ignored.
-pub(crate) fn read_text_payload(input: Option<&Path>) -> Result<String, CliError> {
-    let bytes = read_input(input)?;
-    let text = String::from_utf8(bytes).map_err(|_| {
-        CliError::rejected("the input is not base64url text")
-            .with_hint("use --raw for binary payloads")
-    })?;
-    Ok(text.trim().to_owned())
-}
-
-/// Reads a protected payload: raw bytes with `--raw`, else base64url text.
+/// Reads a protected payload: raw bytes with `--raw`, else payload text in any of the forms
+/// [`dp_format::decode_payload_text`] accepts (`cookie` names the cookie to take). An envelope is
+/// refused with a pointer to `envelope_command`, the command that reads it.
 pub(crate) fn read_payload(
-    ctx: &crate::Context,
     raw: bool,
     input: Option<&Path>,
+    cookie: Option<&str>,
+    envelope_command: &str,
 ) -> Result<Vec<u8>, CliError> {
+    let bytes = read_input(input)?;
     if raw {
-        return read_input(input);
+        return match dp_format::sniff(&bytes) {
+            InputKind::Envelope => Err(CliError::envelope_not_payload(envelope_command)),
+            InputKind::ProtectedPayloadText => Err(CliError::rejected(
+                "this is payload text, not a binary payload",
+            )
+            .with_hint("drop --raw: text is read without it")),
+            _ => Ok(bytes),
+        };
     }
-    let text = read_text_payload(input)?;
-    dp_format::base64url::decode(&text).map_err(|e| ctx.keyring_error(&e.into()))
+    dp_format::decode_payload_text(&bytes, cookie)
+        .map_err(|e| CliError::from_payload_text(&e, cookie, envelope_command))
 }
 
 /// Buffer of file outputs: one default envelope chunk.

@@ -95,6 +95,42 @@ pub enum FormatError {
         /// Which field (`modulus` or `pubexp`).
         field: &'static str,
     },
+    /// Payload text: nothing but whitespace (or a byte-order mark) was given.
+    EmptyInput,
+    /// Payload text: the input is a dp envelope (it starts with `dpENV`, or decodes to bytes
+    /// that do), not a Data Protection payload.
+    LooksLikeEnvelope,
+    /// Payload text: the input is a binary Data Protection payload (it starts with the magic
+    /// `09 F0 C9 F0`), not its text form.
+    BinaryPayload,
+    /// Payload text: the input is neither UTF-8 nor UTF-16 with a byte-order mark.
+    NotText,
+    /// Payload text: the base64 text has a length no base64 text can have; `missing`
+    /// characters would complete it (it was probably cut off).
+    Base64Length {
+        /// How many characters are missing.
+        missing: usize,
+    },
+    /// Payload text: a character that is not base64 (or `=` padding before the end, or a mix of
+    /// the standard and URL-safe alphabets).
+    InvalidBase64At {
+        /// 1-based position of the character in the payload text.
+        position: usize,
+        /// The character, when it is printable ASCII (never a letter or digit: those are base64).
+        found: Option<char>,
+    },
+    /// Payload text: a chunked cookie's base value `chunks-N`, without its parts.
+    ChunkedCookie {
+        /// The number of parts the cookie was split into.
+        chunks: usize,
+    },
+    /// Payload text: the cookie asked for is not in the `Cookie:` header or `name=value` pair.
+    CookieNotFound,
+    /// Payload text: a `Cookie:` header holds several cookies and none was named.
+    AmbiguousCookie {
+        /// The number of cookies in the header.
+        count: usize,
+    },
 }
 
 impl fmt::Display for FormatError {
@@ -144,6 +180,43 @@ impl fmt::Display for FormatError {
             Self::InvalidRsaNumber { field } => {
                 write!(f, "the {field} cannot be part of an RSA key")
             }
+            Self::EmptyInput => f.write_str("empty input"),
+            Self::LooksLikeEnvelope => {
+                f.write_str("this looks like a dp envelope, not a Data Protection payload")
+            }
+            Self::BinaryPayload => {
+                f.write_str("this is a binary Data Protection payload, not base64 text")
+            }
+            Self::NotText => f.write_str(
+                "the input is binary, neither base64 text nor a Data Protection payload",
+            ),
+            Self::Base64Length { missing: 1 } => {
+                f.write_str("the base64 text is incomplete: 1 character missing")
+            }
+            Self::Base64Length { missing } => write!(
+                f,
+                "the base64 text is incomplete: {missing} characters missing"
+            ),
+            Self::InvalidBase64At {
+                position,
+                found: Some(c),
+            } => write!(f, "not base64: unexpected `{c}` at character {position}"),
+            Self::InvalidBase64At {
+                position,
+                found: None,
+            } => write!(
+                f,
+                "not base64: unexpected non-printable or non-ASCII character at character {position}"
+            ),
+            Self::ChunkedCookie { chunks } => write!(
+                f,
+                "this is the base value of a cookie split into {chunks} chunks (`chunks-{chunks}`), not a payload"
+            ),
+            Self::CookieNotFound => f.write_str("the cookie asked for is not in the input"),
+            Self::AmbiguousCookie { count } => write!(
+                f,
+                "the Cookie header holds {count} cookies and it is not clear which one is the payload"
+            ),
         }
     }
 }

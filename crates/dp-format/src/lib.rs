@@ -27,6 +27,7 @@ pub mod envelope;
 mod error;
 mod key_id;
 mod payload;
+pub mod payload_text;
 mod reader;
 pub mod time_limited;
 
@@ -37,3 +38,4 @@ pub use body::{
 pub use error::FormatError;
 pub use key_id::KeyId;
 pub use payload::{MAGIC_HEADER_V0, PAYLOAD_HEADER_LEN, ProtectedPayload};
+pub use payload_text::{InputKind, decode_payload_text, sniff};

@@ -19,7 +19,7 @@ use zeroize::Zeroizing;
 use crate::cli::{BlobFormat, CapiAlg, CapiCommand, CapiOpenArgs, CapiSealArgs};
 use crate::commands::key_files::{key_error, write_new_file};
 use crate::error::CliError;
-use crate::io::{MAX_INPUT_BYTES, MAX_KEY_FILE_BYTES, Output, read_file, read_input};
+use crate::io::{MAX_KEY_FILE_BYTES, Output, read_file, read_input};
 
 pub(crate) fn run(command: &CapiCommand) -> Result<(), CliError> {
     match command {
@@ -34,8 +34,8 @@ pub(crate) fn run(command: &CapiCommand) -> Result<(), CliError> {
     }
 }
 
-/// Reads a key file, SIMPLEBLOB or message: regular files only, capped like every whole-file
-/// input (key files and SIMPLEBLOBs are small; messages are held in memory).
+/// Reads a key file or SIMPLEBLOB: regular files only, and small (the message, like every
+/// whole input, is read by `read_input`).
 fn read(path: &Path, limit: u64) -> Result<Zeroizing<Vec<u8>>, CliError> {
     read_file(path, limit).map(Zeroizing::new)
 }
@@ -168,7 +168,11 @@ fn open(args: &CapiOpenArgs) -> Result<(), CliError> {
     }
     let key = private_key(&args.key)?;
     let blob = read(&args.session_key, MAX_KEY_FILE_BYTES)?;
-    let message = read(&args.message, MAX_INPUT_BYTES)?;
+    let message = Zeroizing::new(read_input(args.message.as_deref())?);
+    let message_name = match args.message.as_deref() {
+        Some(path) if path != Path::new("-") => path.display().to_string(),
+        _ => "standard input".to_owned(),
+    };
     let (aes, session_key) = unwrap_session_key(
         &key,
         &blob,
@@ -188,8 +192,7 @@ fn open(args: &CapiOpenArgs) -> Result<(), CliError> {
     // need not say more.
     let plaintext = danger_decrypt_message(aes, &session_key, &message).map_err(|_| {
         CliError::rejected(format!(
-            "{}: the message does not decrypt with this session key",
-            args.message.display()
+            "{message_name}: the message does not decrypt with this session key"
         ))
         .with_hint("is it the message that goes with this SIMPLEBLOB, and complete?")
     })?;

@@ -14,6 +14,7 @@ use dp_envelope::{
     ScratchSink, SealOptions, SenderIdentity,
 };
 use dp_format::envelope::VERSION;
+use dp_format::{InputKind, payload_text::SNIFF_LEN};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::json;
 use time::OffsetDateTime;
@@ -266,7 +267,21 @@ fn open_error(e: &EnvelopeError, key: &PrivateKey, cache: Option<&ReplayCache>) 
 
 /// The plaintext length, when the content algorithm fixes each chunk's overhead (GCM).
 fn inspect(args: &EnvelopeInspectArgs) -> Result<(), CliError> {
-    let (input, _) = open_input(args.input.as_deref())?;
+    let (mut input, _) = open_input(args.input.as_deref())?;
+    // The first bytes tell a Data Protection payload given by mistake; they are then read again.
+    let mut prefix = Vec::with_capacity(SNIFF_LEN);
+    input
+        .by_ref()
+        .take(SNIFF_LEN as u64)
+        .read_to_end(&mut prefix)
+        .map_err(|e| CliError::io("cannot read the input", &e))?;
+    if matches!(
+        dp_format::sniff(&prefix),
+        InputKind::ProtectedPayload | InputKind::ProtectedPayloadText
+    ) {
+        return Err(CliError::payload_not_envelope());
+    }
+    let input = io::Cursor::new(prefix).chain(input);
     let inspection = dp_envelope::inspect(input).map_err(|e| CliError::from_envelope(&e))?;
     let header = &inspection.header;
     let created = OffsetDateTime::from_unix_timestamp(header.created)

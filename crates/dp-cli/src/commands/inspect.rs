@@ -47,7 +47,12 @@ fn layout(alg: Algorithm, body: &[u8]) -> Option<BodyLayout> {
 }
 
 pub(crate) fn inspect(ctx: &Context, args: &InspectArgs) -> Result<(), CliError> {
-    let bytes = read_payload(ctx, args.raw, args.input.as_deref())?;
+    let bytes = read_payload(
+        args.raw,
+        args.input.as_deref(),
+        args.cookie.as_deref(),
+        "dp envelope inspect",
+    )?;
     let payload =
         ProtectedPayload::parse(&bytes).map_err(|e: FormatError| ctx.keyring_error(&e.into()))?;
     let id = payload.key_id();

@@ -88,7 +88,12 @@ enum Expiry {
 }
 
 pub(crate) fn unprotect(ctx: &Context, args: &UnprotectArgs) -> Result<(), CliError> {
-    let payload = read_payload(ctx, args.raw, args.input.as_deref())?;
+    let payload = read_payload(
+        args.raw,
+        args.input.as_deref(),
+        args.cookie.as_deref(),
+        "dp envelope open",
+    )?;
     // Reading never creates keys anyway.
     let protector = protector(ctx, &args.purposes, true);
     let outcome = if args.time_limited {

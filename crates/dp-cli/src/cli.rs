@@ -104,7 +104,10 @@ pub(crate) enum Command {
         "Examples:\n",
         "  dp unprotect --purpose Billing --purpose v2 token.txt\n",
         "  dp --app-name MyApp unprotect --purpose Auth --time-limited < token.txt\n\n",
-        "On rejection nothing is written to stdout and the exit code is 3.\n\n",
+        "On rejection nothing is written to stdout and the exit code is 3. Plaintext that is not\n",
+        "text (UTF-8 whose only control characters are newlines and tabs) is not written to a\n",
+        "terminal (exit 2): use -o FILE, or -o - to write it anyway. -o never overwrites an\n",
+        "existing file without --force, nor the input with it.\n\n",
         "Exit codes: 0 success, 1 runtime error, 2 usage, 3 rejected",
     ))]
     Unprotect(UnprotectArgs),
@@ -234,7 +237,8 @@ pub(crate) enum CapiCommand {
     #[command(after_help = concat!(
         "KEY is the recipient's private key, PEM (PKCS#8) or PRIVATEKEYBLOB; a bad key file exits 1.\n",
         "Every failure to unwrap the session key is the same error (exit 3), so that the RSA step is\n",
-        "no padding oracle; a malformed SIMPLEBLOB or message also exits 3.\n\n",
+        "no padding oracle; a malformed SIMPLEBLOB or message also exits 3. Plaintext that is not\n",
+        "text is not written to a terminal (exit 2): use -o FILE, or -o - to write it anyway.\n\n",
         "Example:\n",
         "  dp capi open --danger-no-integrity --key bob.key.pem --session-key session.simpleblob \\\n",
         "      -o report.txt msg.bin\n\n",
@@ -288,6 +292,9 @@ pub(crate) struct CapiSealArgs {
     /// Where to write the encrypted message (IV || AES-CBC ciphertext)
     #[arg(long, value_name = "MESSAGE.bin")]
     pub data_out: PathBuf,
+    /// Replace the SIMPLEBLOB and the message files if they exist [default: refuse]
+    #[arg(long)]
+    pub force: bool,
     /// Input file, or - for stdin [default: stdin]
     #[arg(value_name = "INPUT")]
     pub input: Option<PathBuf>,
@@ -311,6 +318,9 @@ pub(crate) struct CapiOpenArgs {
     /// Output file [default: stdout]
     #[arg(short = 'o', long = "output", value_name = "OUT")]
     pub output: Option<PathBuf>,
+    /// Replace OUT if it exists [default: refuse]; the input itself is never replaced
+    #[arg(long)]
+    pub force: bool,
     /// The encrypted message, or - for stdin [default: stdin]
     #[arg(value_name = "MESSAGE.bin")]
     pub message: Option<PathBuf>,
@@ -330,8 +340,11 @@ pub(crate) enum EnvelopeCommand {
     Keygen(KeygenArgs),
     /// Seal data to one or more recipients' public keys, optionally signed
     #[command(after_help = concat!(
-        "The envelope is binary: it is never written to a terminal. With -o it is written to a\n",
-        "temporary file and renamed into place when complete.\n\n",
+        "The envelope is binary: it is never written to a terminal (unless -o -). With -o it is\n",
+        "written to a private, unnamed temporary file beside OUT and linked into place when\n",
+        "complete; an existing OUT is replaced only with --force, and never when it is INPUT.\n",
+        "Interrupted (Ctrl-C, SIGTERM, even SIGKILL), seal leaves nothing beside OUT on Linux, and\n",
+        "an existing OUT as it was.\n\n",
         "Examples:\n",
         "  dp envelope seal --to bob.pub.pem -o report.dpenv report.pdf\n",
         "  tar c dir | dp envelope seal --to bob.pub.pem --to carol.pub.pem --sign alice.key.pem > dir.dpenv\n\n",
@@ -341,10 +354,15 @@ pub(crate) enum EnvelopeCommand {
     /// Open an envelope with a recipient's private key, checking its sender, age and replays
     #[command(after_help = concat!(
         "Plaintext is released only after the whole envelope verified (every chunk, the signature,\n",
-        "the replay cache): with -o it goes to a temporary file beside OUT, renamed into place on\n",
-        "success; to stdout it goes first to a private, unnamed temporary file in $TMPDIR, copied to\n",
+        "the replay cache): with -o it goes to a private, unnamed temporary file beside OUT, linked\n",
+        "into place on success (an existing OUT is replaced only with --force, never when it is\n",
+        "INPUT); to stdout it goes first to a private, unnamed temporary file in $TMPDIR, copied to\n",
         "stdout only on success. On rejection nothing is written to stdout or OUT and the exit code\n",
-        "is 3.\n\n",
+        "is 3. Interrupted (Ctrl-C, SIGTERM, even SIGKILL), open leaves nothing beside OUT or in\n",
+        "$TMPDIR on Linux, and records nothing in the replay cache.\n\n",
+        "To a terminal, plaintext is written only if it is text (UTF-8 whose only control\n",
+        "characters are newlines and tabs); otherwise open stops (exit 2) before the replay cache\n",
+        "records the envelope: use -o FILE, or -o - to write it to the terminal anyway.\n\n",
         "Replays: each opened envelope is recorded (sender, message id) in the replay cache\n",
         "[default: $XDG_DATA_HOME/dp/replay-cache, else ~/.local/share/dp/replay-cache]; opening it\n",
         "again is rejected, and so are envelopes older than --max-age (clocks may differ by 5 minutes).\n\n",
@@ -400,6 +418,9 @@ pub(crate) struct SealArgs {
     /// Output file [default: stdout, unless it is a terminal]
     #[arg(short = 'o', long = "output", value_name = "OUT")]
     pub output: Option<PathBuf>,
+    /// Replace OUT if it exists [default: refuse]; the input itself is never replaced
+    #[arg(long)]
+    pub force: bool,
     /// Input file, or - for stdin [default: stdin]
     #[arg(value_name = "INPUT")]
     pub input: Option<PathBuf>,
@@ -433,6 +454,9 @@ pub(crate) struct OpenArgs {
     /// Output file [default: stdout]
     #[arg(short = 'o', long = "output", value_name = "OUT")]
     pub output: Option<PathBuf>,
+    /// Replace OUT if it exists [default: refuse]; the input itself is never replaced
+    #[arg(long)]
+    pub force: bool,
     /// Input file, or - for stdin [default: stdin]
     #[arg(value_name = "INPUT")]
     pub input: Option<PathBuf>,
@@ -551,6 +575,9 @@ pub(crate) struct ProtectArgs {
     /// Output file [default: stdout]
     #[arg(short = 'o', long = "output", value_name = "OUT")]
     pub output: Option<PathBuf>,
+    /// Replace OUT if it exists [default: refuse]; the input itself is never replaced
+    #[arg(long)]
+    pub force: bool,
     /// Input file, or - for stdin [default: stdin]
     #[arg(value_name = "INPUT")]
     pub input: Option<PathBuf>,
@@ -576,6 +603,9 @@ pub(crate) struct UnprotectArgs {
     /// Output file [default: stdout]
     #[arg(short = 'o', long = "output", value_name = "OUT")]
     pub output: Option<PathBuf>,
+    /// Replace OUT if it exists [default: refuse]; the input itself is never replaced
+    #[arg(long)]
+    pub force: bool,
     /// Input file, or - for stdin [default: stdin]
     #[arg(value_name = "INPUT")]
     pub input: Option<PathBuf>,

@@ -169,6 +169,7 @@ fn independent_messages_open_and_ours_round_trip() {
                 s(&blob),
                 "--data-out",
                 s(&msg),
+                "--force",
                 s(&input),
             ];
             if legacy {

@@ -128,6 +128,18 @@ fn warn_legacy() {
 }
 
 fn seal(args: &CapiSealArgs) -> Result<(), CliError> {
+    if args.output == args.data_out {
+        return Err(CliError::usage(format!(
+            "-o and --data-out are both {}",
+            args.output.display()
+        ))
+        .with_hint("the SIMPLEBLOB and the message are two files"));
+    }
+    let blob_out = Output::new(Some(&args.output), args.force);
+    let data_out = Output::new(Some(&args.data_out), args.force);
+    for output in [&blob_out, &data_out] {
+        output.check(args.input.as_deref())?;
+    }
     let recipient = public_key(&args.to)?;
     let aes = match args.alg {
         CapiAlg::Aes128 => AesKeySize::Aes128,
@@ -150,8 +162,8 @@ fn seal(args: &CapiSealArgs) -> Result<(), CliError> {
     )
     .map_err(|e| CliError::from_envelope(&e))?;
     warn_legacy();
-    Output::new(Some(&args.data_out)).write_all(&message)?;
-    Output::new(Some(&args.output)).write_all(&blob)
+    data_out.write_all(&message)?;
+    blob_out.write_all(&blob)
 }
 
 fn open(args: &CapiOpenArgs) -> Result<(), CliError> {
@@ -166,6 +178,8 @@ fn open(args: &CapiOpenArgs) -> Result<(), CliError> {
              result; pass --danger-no-integrity only for trusted input, or use `dp envelope`",
         ));
     }
+    let output = Output::new(args.output.as_deref(), args.force);
+    output.check(args.message.as_deref())?;
     let key = private_key(&args.key)?;
     let blob = read(&args.session_key, MAX_KEY_FILE_BYTES)?;
     let message = Zeroizing::new(read_input(args.message.as_deref())?);
@@ -197,5 +211,6 @@ fn open(args: &CapiOpenArgs) -> Result<(), CliError> {
         .with_hint("is it the message that goes with this SIMPLEBLOB, and complete?")
     })?;
     warn_legacy();
-    Output::new(args.output.as_deref()).write_all(&plaintext)
+    output.check_terminal_text(&plaintext)?;
+    output.write_all(&plaintext)
 }

@@ -3,6 +3,7 @@
 //! Everything cryptographic is in `dp-envelope`; here are the files, the clock, the environment
 //! (the replay cache's default path) and the terminal (progress bars, refusing binary output).
 
+use std::cell::Cell;
 use std::ffi::OsString;
 use std::fs::{self, File};
 use std::io::{self, BufReader, BufWriter, IsTerminal, Read, Write};
@@ -10,8 +11,8 @@ use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use dp_envelope::{
-    EnvelopeError, FileSink, OpenOptions, PrivateKey, ReplayCache, ReplayCheck, RsaBackend,
-    ScratchSink, SealOptions, SenderIdentity,
+    EnvelopeError, FileSink, OpenOptions, PlaintextSink, PrivateKey, ReplayCache, ReplayCheck,
+    RsaBackend, ScratchSink, SealOptions, SenderIdentity,
 };
 use dp_format::envelope::VERSION;
 use dp_format::{InputKind, payload_text::SNIFF_LEN};
@@ -23,7 +24,7 @@ use time::format_description::well_known::Rfc3339;
 use crate::cli::{EnvelopeCommand, EnvelopeInspectArgs, KeygenArgs, OpenArgs, SealArgs};
 use crate::commands::key_files::{read_private_key, read_public_key, write_new_file};
 use crate::error::CliError;
-use crate::io::{AtomicFile, Output};
+use crate::io::{AtomicFile, Output, TextCheck, binary_to_terminal, refusing_to_overwrite};
 
 /// Tolerated difference between the sender's clock and ours.
 const CLOCK_SKEW_SECS: i64 = 300;
@@ -144,7 +145,8 @@ fn keygen(args: &KeygenArgs) -> Result<(), CliError> {
 }
 
 fn seal(args: &SealArgs) -> Result<(), CliError> {
-    let output = Output::new(args.output.as_deref());
+    let output = Output::new(args.output.as_deref(), args.force);
+    output.check(args.input.as_deref())?;
     if output.is_terminal() {
         return Err(
             CliError::usage("refusing to write a binary envelope to a terminal")
@@ -166,12 +168,12 @@ fn seal(args: &SealArgs) -> Result<(), CliError> {
     let input = progress.wrap(input);
     let fail = |e: EnvelopeError| CliError::from_envelope(&e);
     match &output {
-        Output::File(path) => {
-            let mut file = AtomicFile::create(path)?;
+        Output::File { path, force } => {
+            let mut file = AtomicFile::create(path, *force)?;
             dp_envelope::seal(&recipients, &options, input, file.writer()).map_err(fail)?;
             file.commit()
         }
-        Output::Stdout => {
+        Output::Stdout { .. } => {
             let stdout = BufWriter::with_capacity(READ_BUFFER, io::stdout().lock());
             dp_envelope::seal(&recipients, &options, input, stdout)
                 .map(|_| ())
@@ -181,6 +183,8 @@ fn seal(args: &SealArgs) -> Result<(), CliError> {
 }
 
 fn open(args: &OpenArgs) -> Result<(), CliError> {
+    let output = Output::new(args.output.as_deref(), args.force);
+    output.check(args.input.as_deref())?;
     let key = read_private_key(&args.key)?;
     let from = args.from.as_deref().map(read_public_key).transpose()?;
     let cache = if args.no_replay_check {
@@ -211,17 +215,41 @@ fn open(args: &OpenArgs) -> Result<(), CliError> {
     let fail = |e: EnvelopeError| open_error(&e, &key, cache.as_ref());
     // Plaintext waits in a private file — beside OUT, or unnamed in $TMPDIR for stdout — that
     // is released only after the whole envelope verified.
-    let opened = match Output::new(args.output.as_deref()) {
-        Output::File(path) => {
-            let sink = FileSink::replace(&path).map_err(|e| CliError::from_envelope(&e))?;
-            dp_envelope::open(input, sink, &options).map_err(fail)?.0
+    let opened = match &output {
+        Output::File { path, force } => {
+            let sink = if *force {
+                FileSink::replace(path)
+            } else {
+                FileSink::create_new(path)
+            }
+            .map_err(|e| CliError::from_envelope(&e))?;
+            dp_envelope::open(input, sink, &options)
+                .map_err(|e| match e {
+                    EnvelopeError::File(dp_fs::FsError::AlreadyExists { path }) => {
+                        refusing_to_overwrite(&path)
+                    }
+                    e => fail(e),
+                })?
+                .0
         }
-        Output::Stdout => {
+        Output::Stdout { .. } => {
             let sink = ScratchSink::new_in(&std::env::temp_dir()).map_err(|e| {
                 CliError::from_envelope(&e)
                     .with_hint("set TMPDIR to a writable directory, or use -o FILE")
             })?;
-            let (opened, mut file) = dp_envelope::open(input, sink, &options).map_err(fail)?;
+            // To a terminal only text: checked as the plaintext arrives, so that binary stops
+            // the open before the replay cache records the envelope.
+            let refused = Cell::new(false);
+            let sink = TerminalTextSink {
+                inner: sink,
+                check: output.is_terminal().then(TextCheck::default),
+                refused: &refused,
+            };
+            let result = dp_envelope::open(input, sink, &options);
+            if refused.get() {
+                return Err(binary_to_terminal());
+            }
+            let (opened, mut file) = result.map_err(fail)?;
             drop(progress);
             let mut stdout = io::stdout().lock();
             io::copy(&mut file, &mut stdout)
@@ -236,6 +264,45 @@ fn open(args: &OpenArgs) -> Result<(), CliError> {
         );
     }
     Ok(())
+}
+
+/// A sink that, when `check` is set, accepts only terminal text ([`TextCheck`]): anything
+/// else fails the write (or the commit, for a character cut off at the end) and sets `refused`.
+struct TerminalTextSink<'a, S> {
+    inner: S,
+    check: Option<TextCheck>,
+    refused: &'a Cell<bool>,
+}
+
+impl<S: Write> Write for TerminalTextSink<'_, S> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if let Some(check) = &mut self.check
+            && !check.feed(buf)
+        {
+            self.refused.set(true);
+            return Err(io::Error::other("binary plaintext for a terminal"));
+        }
+        self.inner.write(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+impl<S: PlaintextSink> PlaintextSink for TerminalTextSink<'_, S> {
+    type Output = S::Output;
+
+    fn commit(self) -> Result<S::Output, EnvelopeError> {
+        if self.check.as_ref().is_some_and(|check| !check.finish()) {
+            self.refused.set(true);
+            return Err(EnvelopeError::Io {
+                context: "checking the plaintext".to_owned(),
+                source: io::Error::other("binary plaintext for a terminal"),
+            });
+        }
+        self.inner.commit()
+    }
 }
 
 fn parse_max_age(text: &str) -> Result<i64, CliError> {

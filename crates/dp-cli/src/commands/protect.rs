@@ -26,7 +26,8 @@ fn protector(ctx: &Context, purposes: &[String], no_create: bool) -> dp_keyring:
 }
 
 pub(crate) fn protect(ctx: &Context, args: &ProtectArgs) -> Result<(), CliError> {
-    let output = Output::new(args.output.as_deref());
+    let output = Output::new(args.output.as_deref(), args.force);
+    output.check(args.input.as_deref())?;
     if args.raw && output.is_terminal() {
         return Err(
             CliError::usage("refusing to write a binary payload to a terminal")
@@ -88,6 +89,8 @@ enum Expiry {
 }
 
 pub(crate) fn unprotect(ctx: &Context, args: &UnprotectArgs) -> Result<(), CliError> {
+    let output = Output::new(args.output.as_deref(), args.force);
+    output.check(args.input.as_deref())?;
     let payload = read_payload(
         args.raw,
         args.input.as_deref(),
@@ -127,5 +130,6 @@ pub(crate) fn unprotect(ctx: &Context, args: &UnprotectArgs) -> Result<(), CliEr
     }
     let plaintext = outcome.plaintext;
     let plaintext = Zeroizing::new(plaintext);
-    Output::new(args.output.as_deref()).write_all(&plaintext)
+    output.check_terminal_text(&plaintext)?;
+    output.write_all(&plaintext)
 }

@@ -77,6 +77,26 @@ fn schema_document(text: &str) -> serde_json::Value {
     value
 }
 
+/// Checks that every field name in `value` is documented in docs/CLI.md (as `` `name` ``).
+fn documented(value: &serde_json::Value) {
+    let docs =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/CLI.md"))
+            .unwrap();
+    match value {
+        serde_json::Value::Object(map) => {
+            for (name, inner) in map {
+                assert!(
+                    docs.contains(&format!("`{name}`")),
+                    "docs/CLI.md does not document `{name}`"
+                );
+                documented(inner);
+            }
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(documented),
+        _ => {}
+    }
+}
+
 /// The JSON error object on stderr, with its exit code checked against the process's.
 fn json_error(o: &Output) -> serde_json::Value {
     assert!(o.stdout.is_empty(), "{}", stdout(o));
@@ -86,6 +106,7 @@ fn json_error(o: &Output) -> serde_json::Value {
     assert!(value["error"].is_string(), "{text}");
     assert!(value.as_object().unwrap().contains_key("hint"), "{text}");
     assert_eq!(value["exit"], code(o), "{text}");
+    documented(&value);
     value
 }
 
@@ -175,6 +196,7 @@ fn keys_list_json_is_one_object_with_revocations_per_key() {
     let rows = doc["keys"].as_array().unwrap();
     assert_eq!(rows.len(), 2);
     let own = rows.iter().find(|r| r["id"] == id.as_str()).unwrap();
+    documented(&doc);
     assert_eq!(own["revoked"], true);
     assert_eq!(own["revocation_reason"], "leaked");
     assert_eq!(own["revocation_scope"], "key");
@@ -241,6 +263,7 @@ fn every_json_output_starts_with_the_schema() {
     let inspect = dp(home.path(), &["--key-dir", k, "inspect", "--json"], &token);
     assert_eq!(code(&inspect), 0, "{}", stderr(&inspect));
     let doc = schema_document(&stdout(&inspect));
+    documented(&doc);
     assert_eq!(doc["format_version"], 0);
     assert_eq!(doc["key"]["revoked"], false);
     assert!(
@@ -283,7 +306,39 @@ fn every_json_output_starts_with_the_schema() {
         &sealed.stdout,
     );
     assert_eq!(code(&e), 0, "{}", stderr(&e));
-    schema_document(&stdout(&e));
+    documented(&schema_document(&stdout(&e)));
+    // Signed, so that the sender's fields are there too.
+    let signed = dp(
+        home.path(),
+        &[
+            "envelope",
+            "seal",
+            "--to",
+            public.to_str().unwrap(),
+            "--sign",
+            home.path().join("bob.key.pem").to_str().unwrap(),
+        ],
+        b"hi",
+    );
+    assert_eq!(code(&signed), 0, "{}", stderr(&signed));
+    let e = dp(
+        home.path(),
+        &["envelope", "inspect", "--json"],
+        &signed.stdout,
+    );
+    let doc = schema_document(&stdout(&e));
+    assert!(doc["sender"].is_object());
+    documented(&doc);
+
+    let bench = dp(home.path(), &["bench", "--seconds", "0.01", "--json"], b"");
+    assert_eq!(code(&bench), 0, "{}", stderr(&bench));
+    documented(&schema_document(&stdout(&bench)));
+    let list = dp(
+        home.path(),
+        &["--key-dir", k, "keys", "list", "--json"],
+        b"",
+    );
+    documented(&schema_document(&stdout(&list)));
 }
 
 #[test]

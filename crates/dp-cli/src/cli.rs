@@ -23,6 +23,10 @@ use clap::{Args, Parser, Subcommand};
         "  dp unprotect --purpose demo token.txt\n",
         "  dp --key-dir /var/keys --app-name MyApp keys list\n",
         "  dp envelope seal --to bob.pub.pem --sign alice.key.pem -o report.dpenv report.pdf\n\n",
+        "Key ring options (--key-dir, --app-name, ...) are listed in the help of the commands that\n",
+        "use a key ring (keys, protect, unprotect, inspect); they may come before or after the\n",
+        "subcommand.\n\n",
+        "With --json, errors are a JSON object on stderr too (see docs/CLI.md).\n\n",
         "Exit codes:\n",
         "  0  success\n",
         "  1  runtime or I/O error (unreadable key ring, unwritable directory, ...)\n",
@@ -32,42 +36,95 @@ use clap::{Args, Parser, Subcommand};
     )
 )]
 pub(crate) struct Cli {
+    /// Ring options before the subcommand (`dp --key-dir K protect …`): for the commands that
+    /// use a key ring they reach the subcommand's own ring options; for the others they are a
+    /// usage error. Hidden from the top-level help.
+    #[command(flatten)]
+    pub ring: RingArgs,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The help heading of the ring options.
+const RING_HEADING: &str = "Key ring options";
+
+/// The options of every command that uses a key ring.
+///
+/// Each is declared `global`: under `dp keys` they reach every `keys` subcommand. They are
+/// accepted before the subcommand too, through a hidden, non-global copy on [`Cli`] (see
+/// [`crate::command`]); clap's propagation of global values then joins both: the subcommand's
+/// own [`RingArgs`] hold the options given before it, and those after it override them.
+#[derive(Debug, Clone, Default, Args)]
+pub(crate) struct RingArgs {
     /// Key ring directory [default: $DP_KEY_DIR, else the directory ASP.NET Core uses:
     /// $LOCALAPPDATA/ASP.NET/DataProtection-Keys or ~/.aspnet/DataProtection-Keys]
-    #[arg(long, global = true, value_name = "DIR")]
+    #[arg(long, global = true, help_heading = RING_HEADING, value_name = "DIR")]
     pub key_dir: Option<PathBuf>,
 
     /// Application name, prepended to the purpose chain (as .NET's SetApplicationName)
-    #[arg(long, global = true, value_name = "NAME")]
+    #[arg(long, global = true, help_heading = RING_HEADING, value_name = "NAME")]
     pub app_name: Option<String>,
 
     /// Identity for keys encrypted at rest with a certificate: a PFX (PKCS #12) or a PEM with
     /// the certificate and its private key; repeat for several [env: DP_UNPROTECT_KEYS_WITH,
     /// colon-separated]
-    #[arg(long, global = true, value_name = "FILE")]
+    #[arg(long, global = true, help_heading = RING_HEADING, value_name = "FILE")]
     pub unprotect_keys_with: Vec<PathBuf>,
 
     /// File holding the password of every PFX given [env: DP_PFX_PASSWORD holds the password
     /// itself]
-    #[arg(long, global = true, value_name = "FILE")]
+    #[arg(long, global = true, help_heading = RING_HEADING, value_name = "FILE")]
     pub pfx_password_file: Option<PathBuf>,
 
     /// Encrypt new keys to this certificate (PEM, DER or PFX), as .NET's
     /// ProtectKeysWithCertificate [env: DP_PROTECT_KEYS_WITH]
-    #[arg(long, global = true, value_name = "CERT")]
+    #[arg(long, global = true, help_heading = RING_HEADING, value_name = "CERT")]
     pub protect_keys_with: Option<PathBuf>,
 
     /// Key transport for --protect-keys-with: oaep (RSA-OAEP-SHA1) or pkcs1 (RSA PKCS #1 v1.5,
     /// byte for byte what .NET writes)
-    #[arg(long, global = true, value_name = "PADDING", default_value = "oaep")]
-    pub protect_keys_padding: ProtectKeysPadding,
+    /// [default: oaep]
+    #[arg(long, global = true, help_heading = RING_HEADING, value_name = "PADDING")]
+    pub protect_keys_padding: Option<ProtectKeysPadding>,
 
     /// Allow adding an unencrypted key to a key ring whose keys are encrypted at rest
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = RING_HEADING)]
     pub allow_unencrypted_keys: bool,
+}
 
-    #[command(subcommand)]
-    pub command: Command,
+impl RingArgs {
+    /// The argument ids, as clap names them.
+    pub(crate) const IDS: [&'static str; 7] = [
+        "key_dir",
+        "app_name",
+        "unprotect_keys_with",
+        "pfx_password_file",
+        "protect_keys_with",
+        "protect_keys_padding",
+        "allow_unencrypted_keys",
+    ];
+
+    /// The first option given, as typed on the command line, if any.
+    pub(crate) fn first_given(&self) -> Option<&'static str> {
+        [
+            (self.key_dir.is_some(), "--key-dir"),
+            (self.app_name.is_some(), "--app-name"),
+            (
+                !self.unprotect_keys_with.is_empty(),
+                "--unprotect-keys-with",
+            ),
+            (self.pfx_password_file.is_some(), "--pfx-password-file"),
+            (self.protect_keys_with.is_some(), "--protect-keys-with"),
+            (
+                self.protect_keys_padding.is_some(),
+                "--protect-keys-padding",
+            ),
+            (self.allow_unencrypted_keys, "--allow-unencrypted-keys"),
+        ]
+        .into_iter()
+        .find_map(|(given, name)| given.then_some(name))
+    }
 }
 
 /// How `--protect-keys-with` wraps each key's AES key.
@@ -83,10 +140,9 @@ pub(crate) enum ProtectKeysPadding {
 pub(crate) enum Command {
     /// Manage the keys of the key ring
     #[command(
-        subcommand,
         after_help = "Examples:\n  dp keys list\n  dp keys new --algorithm AES_256_GCM\n  dp keys revoke --key-id ID --reason leaked\n  dp keys prune --expired-for 365"
     )]
-    Keys(KeysCommand),
+    Keys(KeysArgs),
     /// Protect data: read bytes, print a base64url payload
     #[command(after_help = concat!(
         "Examples:\n",
@@ -167,6 +223,59 @@ pub(crate) enum Command {
         "  dp bench --seconds 3 --json > bench.json",
     ))]
     Bench(BenchArgs),
+    /// Print shell completions for dp (bash, zsh, fish, powershell)
+    #[command(after_help = concat!(
+        "Examples:\n",
+        "  dp completions bash > ~/.local/share/bash-completion/completions/dp\n",
+        "  dp completions zsh > ~/.zfunc/_dp\n",
+        "  dp completions fish > ~/.config/fish/completions/dp.fish\n",
+        "  dp completions powershell >> $PROFILE",
+    ))]
+    Completions(CompletionsArgs),
+}
+
+impl Command {
+    /// The ring options given after the subcommand, for the commands that use a key ring.
+    pub(crate) fn ring_args(&self) -> Option<&RingArgs> {
+        match self {
+            Self::Keys(args) => Some(&args.ring),
+            Self::Protect(args) => Some(&args.ring),
+            Self::Unprotect(args) => Some(&args.ring),
+            Self::Inspect(args) => Some(&args.ring),
+            Self::Envelope(_) | Self::Capi(_) | Self::Bench(_) | Self::Completions(_) => None,
+        }
+    }
+
+    /// Whether the command was asked for JSON output (and so reports errors as JSON).
+    pub(crate) fn json(&self) -> bool {
+        match self {
+            Self::Keys(KeysArgs {
+                command: KeysCommand::List { json },
+                ..
+            }) => *json,
+            Self::Inspect(args) => args.json,
+            Self::Envelope(EnvelopeCommand::Inspect(args)) => args.json,
+            Self::Bench(args) => args.json,
+            _ => false,
+        }
+    }
+}
+
+/// `dp keys`: the ring options, then a `keys` subcommand.
+#[derive(Debug, Args)]
+pub(crate) struct KeysArgs {
+    #[command(flatten)]
+    pub ring: RingArgs,
+    #[command(subcommand)]
+    pub command: KeysCommand,
+}
+
+/// `dp completions`.
+#[derive(Debug, Args)]
+pub(crate) struct CompletionsArgs {
+    /// The shell
+    #[arg(value_name = "SHELL")]
+    pub shell: clap_complete::Shell,
 }
 
 fn parse_seconds(text: &str) -> Result<f64, String> {
@@ -557,6 +666,8 @@ pub(crate) struct RevokeArgs {
 
 #[derive(Debug, Args)]
 pub(crate) struct ProtectArgs {
+    #[command(flatten)]
+    pub ring: RingArgs,
     /// Purpose; repeat for a chain (outermost first)
     #[arg(long = "purpose", value_name = "P", required = true)]
     pub purposes: Vec<String>,
@@ -585,6 +696,8 @@ pub(crate) struct ProtectArgs {
 
 #[derive(Debug, Args)]
 pub(crate) struct UnprotectArgs {
+    #[command(flatten)]
+    pub ring: RingArgs,
     /// Purpose; repeat for a chain (outermost first)
     #[arg(long = "purpose", value_name = "P", required = true)]
     pub purposes: Vec<String>,
@@ -613,6 +726,8 @@ pub(crate) struct UnprotectArgs {
 
 #[derive(Debug, Args)]
 pub(crate) struct InspectArgs {
+    #[command(flatten)]
+    pub ring: RingArgs,
     /// Machine-readable output
     #[arg(long)]
     pub json: bool,

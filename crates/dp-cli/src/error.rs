@@ -240,10 +240,23 @@ impl CliError {
         }
     }
 
-    pub(crate) fn report(&self) -> ExitCode {
-        eprintln!("error: {}", self.message);
-        if let Some(hint) = &self.hint {
-            eprintln!("hint: {hint}");
+    /// Prints the error on stderr — `error:` and `hint:` lines, or with `json` one JSON object
+    /// (`{"schema":1,"error":…,"hint":…,"exit":N}`) — and returns the exit code.
+    pub(crate) fn report(&self, json: bool) -> ExitCode {
+        if json {
+            eprintln!(
+                "{}",
+                crate::json::document(serde_json::json!({
+                    "error": self.message,
+                    "hint": self.hint,
+                    "exit": self.code,
+                }))
+            );
+        } else {
+            eprintln!("error: {}", self.message);
+            if let Some(hint) = &self.hint {
+                eprintln!("hint: {hint}");
+            }
         }
         ExitCode::from(self.code)
     }
@@ -253,4 +266,49 @@ impl fmt::Display for CliError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.message)
     }
+}
+
+/// Whether the command line asks for JSON output: `--json` anywhere before a `--`. Read before
+/// parsing, so that a usage error in a `--json` command line is JSON as well.
+pub(crate) fn wants_json(args: &[std::ffi::OsString]) -> bool {
+    args.iter()
+        .skip(1)
+        .take_while(|a| a.as_os_str() != "--")
+        .any(|a| a.as_os_str() == "--json")
+}
+
+/// Reports a clap error: help and version go to stdout as clap prints them (exit 0); a usage
+/// error is clap's text, or with `json` the JSON error object, and exit 2.
+pub(crate) fn report_clap(e: &clap::Error, json: bool) -> ExitCode {
+    if !json || !e.use_stderr() {
+        // Printing fails only if the stream is closed; the exit code still tells.
+        let _ = e.print();
+        return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(EXIT_USAGE));
+    }
+    let text = e.render().to_string();
+    let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
+    let message = lines
+        .next()
+        .map_or("invalid command line", |l| {
+            l.strip_prefix("error: ").unwrap_or(l)
+        })
+        .to_owned();
+    let rest: Vec<&str> = lines.collect();
+    let tips: Vec<&str> = rest
+        .iter()
+        .filter_map(|l| l.strip_prefix("tip: "))
+        .collect();
+    let hint = if tips.is_empty() {
+        rest.iter()
+            .find(|l| l.starts_with("Usage: "))
+            .map(|usage| format!("{usage}; try '--help'"))
+    } else {
+        Some(tips.join("; "))
+    };
+    let error = CliError {
+        message,
+        hint,
+        code: EXIT_USAGE,
+    };
+    error.report(true)
 }

@@ -13,16 +13,18 @@ mod cli;
 mod commands;
 mod error;
 mod io;
+mod json;
 mod ring_options;
 
+use std::ffi::OsString;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 use dp_keyring::encryption::KeyEncryption;
 use dp_keyring::{DataProtectionProvider, FileSystemRepository, KeyManagementOptions};
 
-use crate::cli::{Cli, Command, KeysCommand};
+use crate::cli::{Cli, Command, KeysArgs, KeysCommand, ProtectKeysPadding, RingArgs};
 use crate::error::CliError;
 use crate::ring_options::RingEncryptionOptions;
 
@@ -75,6 +77,14 @@ impl Context {
             })
     }
 
+    /// Announces on stderr each key `provider` created (`note: created key {id} in {store}`):
+    /// writing to the key store is never silent.
+    pub(crate) fn announce_created_keys(&self, provider: &DataProtectionProvider) {
+        for id in provider.key_manager().take_created_keys() {
+            eprintln!("note: created key {id} in {}", self.key_dir_display());
+        }
+    }
+
     pub(crate) fn key_dir_display(&self) -> String {
         self.key_dir.display().to_string()
     }
@@ -84,8 +94,46 @@ impl Context {
     }
 }
 
+/// The command-line definition: [`Cli`] with the ring options before the subcommand made local
+/// to the top level and hidden from its help (each ring command lists them), and a version that
+/// names the RSA backends compiled in.
+pub(crate) fn command() -> clap::Command {
+    let backends: Vec<&str> = dp_envelope::RsaBackend::ALL
+        .iter()
+        .map(|b| b.name())
+        .collect();
+    let version = format!(
+        "{} (RSA: {})",
+        env!("CARGO_PKG_VERSION"),
+        backends.join(", ")
+    );
+    RingArgs::IDS
+        .iter()
+        .fold(Cli::command(), |cmd, id| {
+            cmd.mut_arg(*id, |arg| arg.global(false).hide(true))
+        })
+        .version(version)
+}
+
 fn run(cli: Cli) -> Result<(), CliError> {
     let Cli {
+        ring: before,
+        command,
+    } = cli;
+    let ring = match command.ring_args() {
+        // Holds the options given before the subcommand as well (global propagation).
+        Some(ring) => ring.clone(),
+        None => {
+            if let Some(name) = before.first_given() {
+                return Err(CliError::usage(format!(
+                    "{name} is a key ring option, and this command uses no key ring"
+                ))
+                .with_hint("ring options apply to keys, protect, unprotect and inspect"));
+            }
+            RingArgs::default()
+        }
+    };
+    let RingArgs {
         key_dir,
         app_name,
         unprotect_keys_with,
@@ -93,43 +141,57 @@ fn run(cli: Cli) -> Result<(), CliError> {
         protect_keys_with,
         protect_keys_padding,
         allow_unencrypted_keys,
-        command,
-    } = cli;
+    } = ring;
     let encryption = RingEncryptionOptions {
         unprotect_keys_with,
         pfx_password_file,
         protect_keys_with,
-        padding: protect_keys_padding,
+        padding: protect_keys_padding.unwrap_or(ProtectKeysPadding::Oaep),
         allow_unencrypted_keys,
     };
     // Only key-ring commands need a key directory: envelopes name their keys as files and the
     // benchmark keeps its keys in memory.
     let ring = || Context::new(key_dir, app_name, &encryption);
     match command {
-        Command::Keys(KeysCommand::New {
-            algorithm,
-            lifetime,
-            activate_at,
-        }) => commands::keys::new(&ring()?, &algorithm, lifetime, activate_at.as_deref()),
-        Command::Keys(KeysCommand::List { json }) => commands::keys::list(&ring()?, json),
-        Command::Keys(KeysCommand::Revoke(args)) => commands::keys::revoke(&ring()?, &args),
-        Command::Keys(KeysCommand::Rewrap) => commands::keys::rewrap(&ring()?),
-        Command::Keys(KeysCommand::Prune { expired_for }) => {
-            commands::keys::prune(&ring()?, expired_for)
-        }
+        Command::Keys(KeysArgs { command, .. }) => match command {
+            KeysCommand::New {
+                algorithm,
+                lifetime,
+                activate_at,
+            } => commands::keys::new(&ring()?, &algorithm, lifetime, activate_at.as_deref()),
+            KeysCommand::List { json } => commands::keys::list(&ring()?, json),
+            KeysCommand::Revoke(args) => commands::keys::revoke(&ring()?, &args),
+            KeysCommand::Rewrap => commands::keys::rewrap(&ring()?),
+            KeysCommand::Prune { expired_for } => commands::keys::prune(&ring()?, expired_for),
+        },
         Command::Protect(args) => commands::protect::protect(&ring()?, &args),
         Command::Unprotect(args) => commands::protect::unprotect(&ring()?, &args),
         Command::Inspect(args) => commands::inspect::inspect(&ring()?, &args),
         Command::Envelope(envelope) => commands::envelope::run(&envelope),
         Command::Capi(capi) => commands::capi::run(&capi),
         Command::Bench(args) => commands::bench::run(&args),
+        Command::Completions(args) => {
+            let mut cmd = crate::command();
+            clap_complete::generate(args.shell, &mut cmd, "dp", &mut std::io::stdout());
+            Ok(())
+        }
     }
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let args: Vec<OsString> = std::env::args_os().collect();
+    // Before parsing, so that usage errors are JSON too when JSON was asked for.
+    let json = error::wants_json(&args);
+    let cli = match command()
+        .try_get_matches_from(&args)
+        .and_then(|matches| Cli::from_arg_matches(&matches))
+    {
+        Ok(cli) => cli,
+        Err(e) => return error::report_clap(&e, json),
+    };
+    let json = json || cli.command.json();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => e.report(),
+        Err(e) => e.report(json),
     }
 }

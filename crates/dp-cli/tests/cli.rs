@@ -356,7 +356,8 @@ fn revoke_allow_revoked_list_and_prune() {
         b"",
     );
     assert_eq!(code(&list), 0, "{}", stderr(&list));
-    let rows: serde_json::Value = serde_json::from_slice(&list.stdout).unwrap();
+    let list: serde_json::Value = serde_json::from_slice(&list.stdout).unwrap();
+    let rows = &list["keys"];
     assert_eq!(rows.as_array().unwrap().len(), 1);
     assert_eq!(rows[0]["state"], "default");
     assert_eq!(rows[0]["algorithm"], "AES_256_CBC+HMACSHA256");
@@ -535,7 +536,7 @@ fn inspect_reports_header_and_key_dates() {
     let o = dp(home.path(), &["--key-dir", k, "inspect", "--json"], &token);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert_eq!(v["version"], 0);
+    assert_eq!(v["format_version"], 0);
     assert_eq!(v["key_in_ring"], true);
     assert_eq!(v["algorithm"], "AES_256_CBC+HMACSHA256");
     assert_eq!(v["plaintext_length"]["min"], 0);
@@ -586,6 +587,10 @@ fn bench_prints_the_table_and_json() {
         ["operation", "algorithm", "ops/s", "MB/s"],
         "{text}"
     );
+    assert!(
+        text.contains("(AWS-LC)") && !text.contains("AwsLc"),
+        "{text}"
+    );
     for word in [
         "protect 1 KiB",
         "AES_256_GCM",
@@ -603,7 +608,16 @@ fn bench_prints_the_table_and_json() {
     let o = dp(home.path(), &["bench", "--seconds", "0.02", "--json"], b"");
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(report["schema"], 1);
     let results = report["results"].as_array().unwrap();
+    // The backend by its name, not a Rust variant name.
+    assert!(
+        results
+            .iter()
+            .any(|r| r["algorithm"] == "RSA-2048 OAEP-SHA256 (AWS-LC)"),
+        "{report}"
+    );
+    assert!(!report.to_string().contains("AwsLc"), "{report}");
     // Nine algorithms × protect/unprotect, the KDF, envelope seal and open, then one RSA unwrap
     // row per RSA backend compiled in (two when a build unifies dp-crypto's `rust-rsa`, e.g.
     // through dp-envelope's).

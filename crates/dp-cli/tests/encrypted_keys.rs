@@ -297,7 +297,7 @@ fn protect_never_adds_a_clear_key_to_an_encrypted_ring() {
     // keys list says how each key is protected.
     let list = env.dp(&["keys", "list", "--json"], b"");
     let rows: serde_json::Value = serde_json::from_slice(&list.stdout).unwrap();
-    for row in rows.as_array().unwrap() {
+    for row in rows["keys"].as_array().unwrap() {
         assert_eq!(row["encrypted_at_rest"], true, "{row}");
         assert!(
             row["protection"]

@@ -769,7 +769,7 @@ fn inspect_needs_no_key_and_rejects_garbage() {
     );
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let info: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert_eq!(info["version"], 2);
+    assert_eq!(info["format_version"], 2);
     assert_eq!(info["content_algorithm"], "AES-256-GCM");
     assert!(info["created"].as_str().unwrap().ends_with('Z'), "{info}");
     assert!(info["created_unix"].as_i64().unwrap() > 1_700_000_000);

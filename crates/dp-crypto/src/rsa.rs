@@ -89,6 +89,16 @@ impl RsaBackend {
         Self::RustCrypto,
     ];
 
+    /// The backend's name for people: `AWS-LC` or `RustCrypto rsa`.
+    pub fn name(self) -> &'static str {
+        match self {
+            #[cfg(feature = "aws-lc")]
+            Self::AwsLc => "AWS-LC",
+            #[cfg(feature = "rust-rsa")]
+            Self::RustCrypto => "RustCrypto rsa",
+        }
+    }
+
     /// Encrypts `message` to the public key `spki_der` (DER SubjectPublicKeyInfo).
     ///
     /// The pure-Rust backend draws its padding randomness from `rng`; AWS-LC draws from its own
@@ -523,5 +533,8 @@ mod tests {
         #[cfg(not(feature = "aws-lc"))]
         assert_eq!(RsaBackend::default(), RsaBackend::RustCrypto);
         assert!(RsaBackend::ALL.contains(&RsaBackend::default()));
+        for backend in RsaBackend::ALL {
+            assert!(["AWS-LC", "RustCrypto rsa"].contains(&backend.name()));
+        }
     }
 }

@@ -45,6 +45,26 @@ impl LoadedKeys {
             })
             .max()
     }
+
+    /// The revocation that revokes `key`, if any: a revocation of that key (the earliest, if
+    /// several), else the latest mass revocation when the key was created strictly before it.
+    /// This is the rule [`KeyManager::load`] applies to set [`Key::is_revoked`].
+    pub fn revocation_of(&self, key: &Key) -> Option<&Revocation> {
+        let single = self
+            .revocations
+            .iter()
+            .map(|(_, r)| r)
+            .filter(|r| matches!(r, Revocation::Key { id, .. } if *id == key.id))
+            .min_by_key(|r| r.date());
+        single.or_else(|| {
+            self.revocations
+                .iter()
+                .map(|(_, r)| r)
+                .filter(|r| r.is_mass())
+                .max_by_key(|r| r.date())
+                .filter(|r| key.creation < r.date())
+        })
+    }
 }
 
 /// What [`KeyManager::rewrap`] did.
@@ -71,6 +91,9 @@ pub struct KeyManager {
     /// The keys this manager created, kept in memory: a writer that can encrypt but not
     /// decrypt (it holds only the certificate) still uses the key it just made, as .NET does.
     created: Mutex<Vec<(KeyId, Algorithm, MasterKey)>>,
+    /// Ids of the keys created since [`KeyManager::take_created_keys`] last ran, for callers
+    /// that announce new keys.
+    new_keys: Mutex<Vec<KeyId>>,
 }
 
 impl core::fmt::Debug for KeyManager {
@@ -95,6 +118,7 @@ impl KeyManager {
             changes: AtomicU64::new(0),
             encryption: KeyEncryption::new(),
             created: Mutex::new(Vec::new()),
+            new_keys: Mutex::new(Vec::new()),
         }
     }
 
@@ -117,6 +141,13 @@ impl KeyManager {
 
     fn changed(&self) {
         self.changes.fetch_add(1, Ordering::AcqRel);
+    }
+
+    /// The ids of the keys this manager wrote since the last call, oldest first: keys created
+    /// with [`KeyManager::create_key`] and those the key ring generated (the first key, or a
+    /// successor for a default key that expires soon). A tool announces them with this.
+    pub fn take_created_keys(&self) -> Vec<KeyId> {
+        core::mem::take(&mut *self.new_keys.lock().unwrap_or_else(PoisonError::into_inner))
     }
 
     /// The repository.
@@ -301,6 +332,10 @@ impl KeyManager {
                     MasterKey::from_slice(descriptor.master_key.expose_secret()),
                 ));
         }
+        self.new_keys
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(id);
         self.changed();
         Ok(id)
     }

@@ -193,6 +193,65 @@ fn mass_revocation_is_strictly_before() {
 }
 
 #[test]
+fn each_key_names_the_revocation_that_revoked_it() {
+    let repo: Arc<dyn XmlRepository> = Arc::new(MemoryRepository::new());
+    let clock = Arc::new(ManualClock::new(t("2026-01-01T00:00:00Z")));
+    let provider = provider_at(Arc::clone(&repo), Arc::clone(&clock));
+    let m = provider.key_manager();
+    let new_key = |at: &str| {
+        m.create_key(t(at), t(at) + Duration::days(90), Algorithm::default())
+            .unwrap()
+    };
+    let a = new_key("2026-01-01T00:00:00Z");
+    clock.set(t("2026-01-10T00:00:00Z"));
+    let b = new_key("2026-01-10T00:00:00Z");
+    clock.set(t("2026-01-20T00:00:00Z"));
+    let c = new_key("2026-01-20T00:00:00Z");
+    m.revoke_key(b, Some("leaked")).unwrap();
+    m.revoke_all_created_before(t("2026-01-15T00:00:00Z"), Some("compromise"))
+        .unwrap();
+    let loaded = m.load().unwrap();
+    let of = |id| {
+        let key = loaded.keys.iter().find(|k| k.id() == id).unwrap();
+        loaded
+            .revocation_of(key)
+            .map(|r| (r.date(), r.reason().map(str::to_owned), r.is_mass()))
+    };
+    assert_eq!(
+        of(a),
+        Some((
+            t("2026-01-15T00:00:00Z"),
+            Some("compromise".to_owned()),
+            true
+        ))
+    );
+    assert_eq!(
+        of(b),
+        Some((t("2026-01-20T00:00:00Z"), Some("leaked".to_owned()), false)),
+        "a key's own revocation comes first"
+    );
+    assert_eq!(of(c), None);
+}
+
+#[test]
+fn created_keys_are_reported_once() {
+    let repo: Arc<dyn XmlRepository> = Arc::new(MemoryRepository::new());
+    let clock = Arc::new(ManualClock::new(t("2026-01-01T00:00:00Z")));
+    let provider = provider_at(Arc::clone(&repo), Arc::clone(&clock));
+    assert!(provider.key_manager().take_created_keys().is_empty());
+    provider.create_protector("p").protect(b"x").unwrap();
+    let first = provider.key_ring().unwrap().default_key().unwrap().id();
+    assert_eq!(provider.key_manager().take_created_keys(), vec![first]);
+    assert!(provider.key_manager().take_created_keys().is_empty());
+    // Near the end of the default key's life the ring generates a successor.
+    clock.set(t("2026-03-31T00:00:00Z"));
+    provider.create_protector("p").protect(b"x").unwrap();
+    let created = provider.key_manager().take_created_keys();
+    assert_eq!(created.len(), 1);
+    assert_ne!(created[0], first);
+}
+
+#[test]
 fn keys_are_created_only_with_algorithms_the_reader_accepts() {
     let repo: Arc<dyn XmlRepository> = Arc::new(MemoryRepository::new());
     let clock = Arc::new(ManualClock::new(t("2026-01-01T00:00:00Z")));

@@ -64,11 +64,11 @@ pub(crate) fn run(args: &BenchArgs) -> Result<(), CliError> {
     rows.push(kdf_row(budget)?);
     envelope_rows(budget, &mut rows)?;
     if args.json {
-        print_json(args.seconds, &rows);
+        print_json(args.seconds, &rows)
     } else {
         print_table(&rows);
+        Ok(())
     }
-    Ok(())
 }
 
 /// Runs `op` for a warm-up, then for `budget`, and returns operations per second.
@@ -233,7 +233,7 @@ fn envelope_rows(budget: Duration, rows: &mut Vec<Row>) -> Result<(), CliError> 
         let ops_per_sec = measure(budget, || open_with(&tiny, &options))?;
         rows.push(Row {
             operation: "rsa-oaep unwrap",
-            algorithm: format!("RSA-{RSA_BITS} OAEP-SHA256 ({backend:?})"),
+            algorithm: format!("RSA-{RSA_BITS} OAEP-SHA256 ({})", backend.name()),
             bytes_per_op: None,
             ops_per_sec,
         });
@@ -282,7 +282,7 @@ fn print_table(rows: &[Row]) {
     println!("\nMB = 10^6 bytes of plaintext; protect rows use an in-memory key ring.");
 }
 
-fn print_json(seconds: f64, rows: &[Row]) {
+fn print_json(seconds: f64, rows: &[Row]) -> Result<(), CliError> {
     let results: Vec<_> = rows
         .iter()
         .map(|row| {
@@ -295,13 +295,13 @@ fn print_json(seconds: f64, rows: &[Row]) {
             })
         })
         .collect();
-    let report = json!({
+    crate::json::print(json!({
         "dp_version": env!("CARGO_PKG_VERSION"),
+        "rsa_backends": RsaBackend::ALL.iter().map(|b| b.name()).collect::<Vec<_>>(),
         "debug_build": cfg!(debug_assertions),
         "seconds_per_measurement": seconds,
         "results": results,
-    });
-    println!("{report:#}");
+    }))
 }
 
 #[cfg(test)]

@@ -372,9 +372,9 @@ fn inspect(args: &EnvelopeInspectArgs) -> Result<(), CliError> {
     let plaintext = inspection.plaintext_len();
 
     if args.json {
-        let value = json!({
+        return crate::json::print(json!({
             "format": "dp envelope",
-            "version": VERSION,
+            "format_version": VERSION,
             "content_algorithm": header.content.name(),
             "key_transport": header.key_transport.name(),
             "signature_algorithm": signature_name,
@@ -391,11 +391,7 @@ fn inspect(args: &EnvelopeInspectArgs) -> Result<(), CliError> {
             "plaintext_length": plaintext,
             "total_length": inspection.total_len,
             "authenticated": false,
-        });
-        let text = serde_json::to_string_pretty(&value)
-            .map_err(|e| CliError::runtime(format!("cannot format JSON: {e}")))?;
-        println!("{text}");
-        return Ok(());
+        }));
     }
 
     println!("format:      dp envelope, version {VERSION} (not authenticated: what it claims)");

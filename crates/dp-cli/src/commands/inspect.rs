@@ -71,29 +71,38 @@ pub(crate) fn inspect(ctx: &Context, args: &InspectArgs) -> Result<(), CliError>
     let window = key.map(|k| k.production_window(skew));
 
     if args.json {
-        let value = json!({
-            "version": 0,
+        let key_fields = key.map(|k| {
+            crate::commands::keys::joined(
+                json!({
+                    "created": k.creation().to_rfc3339(),
+                    "activation": k.activation().to_rfc3339(),
+                    "expiration": k.expiration().to_rfc3339(),
+                    "revoked": k.is_revoked(),
+                }),
+                crate::commands::keys::joined(
+                    crate::commands::keys::revocation_fields(loaded.revocation_of(k)),
+                    json!({
+                        "protection": k.protection().to_string(),
+                        "encrypted_at_rest": k.protection().is_encrypted(),
+                        "unusable_reason": k.unusable_reason().map(ToString::to_string),
+                    }),
+                ),
+            )
+        });
+        return crate::json::print(json!({
+            "format": "ASP.NET Core Data Protection payload",
+            "format_version": 0,
             "key_id": id.to_string(),
-            "length": bytes.len(),
+            "total_length": bytes.len(),
             "body_length": body_len,
             "key_in_ring": key.is_some(),
             "algorithm": algorithm.map(|a| a.to_string()),
-            "key": key.map(|k| json!({
-                "created": k.creation().to_rfc3339(),
-                "activation": k.activation().to_rfc3339(),
-                "expiration": k.expiration().to_rfc3339(),
-                "revoked": k.is_revoked(),
-                "unusable_reason": k.unusable_reason().map(ToString::to_string),
-            })),
+            "key": key_fields,
             "layout": fields.as_ref().map(|l| l.fields.iter().map(|(name, len)| json!({"field": name, "length": len})).collect::<Vec<_>>()),
             "plaintext_length": fields.as_ref().map(|l| json!({"min": l.plaintext.0, "max": l.plaintext.1})),
             "produced_not_before": window.map(|(a, _)| a.to_rfc3339()),
             "produced_not_after": window.map(|(_, b)| b.to_rfc3339()),
-        });
-        let text = serde_json::to_string_pretty(&value)
-            .map_err(|e| CliError::runtime(format!("cannot format JSON: {e}")))?;
-        println!("{text}");
-        return Ok(());
+        }));
     }
 
     println!("format:      ASP.NET Core Data Protection payload, version 0 (magic 09 F0 C9 F0)");
@@ -123,6 +132,18 @@ pub(crate) fn inspect(ctx: &Context, args: &InspectArgs) -> Result<(), CliError>
                 k.expiration(),
                 if k.is_revoked() { " (REVOKED)" } else { "" }
             );
+            if let Some(r) = loaded.revocation_of(k) {
+                println!(
+                    "revoked:     {}{}: {}",
+                    r.date().to_utc(),
+                    if r.is_mass() {
+                        " (every key created before then)"
+                    } else {
+                        ""
+                    },
+                    r.reason().unwrap_or("no reason given")
+                );
+            }
         }
     }
     if let Some(BodyLayout {

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use dp_keyring::policy::resolve_default_key;
+use dp_keyring::xml::Revocation;
 use dp_keyring::{Algorithm, Key, KeyId, LoadedKeys, Timestamp};
 use serde_json::json;
 use time::Duration;
@@ -39,6 +40,7 @@ pub(crate) fn new(
     let id = manager
         .create_key(activation, expiration, algorithm)
         .map_err(|e| ctx.keyring_error(&e))?;
+    ctx.announce_created_keys(&provider);
     println!("{id}");
     Ok(())
 }
@@ -58,6 +60,51 @@ fn load(ctx: &Context) -> Result<(LoadedKeys, Option<KeyId>, Timestamp), CliErro
     Ok((loaded, default, now))
 }
 
+/// The width `dp keys list` fits in.
+const TABLE_WIDTH: usize = 100;
+
+/// How a revocation applies to a key, in JSON.
+fn revocation_scope(r: &Revocation) -> &'static str {
+    if r.is_mass() {
+        "all_keys_created_before"
+    } else {
+        "key"
+    }
+}
+
+/// The JSON fields of a key's revocation, null when it is not revoked.
+pub(crate) fn revocation_fields(revocation: Option<&Revocation>) -> serde_json::Value {
+    json!({
+        "revocation_date": revocation.map(|r| r.date().to_rfc3339()),
+        "revocation_reason": revocation.and_then(Revocation::reason),
+        "revocation_scope": revocation.map(revocation_scope),
+    })
+}
+
+/// `fields` followed by `more` (both objects).
+pub(crate) fn joined(mut fields: serde_json::Value, more: serde_json::Value) -> serde_json::Value {
+    if let (Some(a), serde_json::Value::Object(b)) = (fields.as_object_mut(), more) {
+        a.extend(b);
+    }
+    fields
+}
+
+/// `text` cut to `width` characters, with an ellipsis when cut.
+fn fit(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        return text.to_owned();
+    }
+    let mut cut: String = text.chars().take(width.saturating_sub(1)).collect();
+    cut.push('…');
+    cut
+}
+
+/// The day of an instant (UTC), for the table.
+fn day(t: Timestamp) -> String {
+    let text = t.to_utc().to_rfc3339();
+    text.get(..10).map_or_else(|| text.clone(), str::to_owned)
+}
+
 pub(crate) fn list(ctx: &Context, as_json: bool) -> Result<(), CliError> {
     let (loaded, default, now) = load(ctx)?;
     let mut keys: Vec<&Arc<Key>> = loaded.keys.iter().collect();
@@ -66,7 +113,7 @@ pub(crate) fn list(ctx: &Context, as_json: bool) -> Result<(), CliError> {
         let mut rows: Vec<serde_json::Value> = keys
             .iter()
             .map(|k| {
-                json!({
+                let fields = json!({
                     "id": k.id().to_string(),
                     "state": state(k, default, now),
                     "created": k.creation().to_rfc3339(),
@@ -74,59 +121,90 @@ pub(crate) fn list(ctx: &Context, as_json: bool) -> Result<(), CliError> {
                     "expiration": k.expiration().to_rfc3339(),
                     "algorithm": k.algorithm().map(|a| a.to_string()),
                     "revoked": k.is_revoked(),
-                    "protection": k.protection().to_string(),
-                    "encrypted_at_rest": k.protection().is_encrypted(),
-                    "reason": k.unusable_reason().map(ToString::to_string),
-                    "source": k.source(),
-                })
+                });
+                let fields = joined(fields, revocation_fields(loaded.revocation_of(k)));
+                joined(
+                    fields,
+                    json!({
+                        "protection": k.protection().to_string(),
+                        "encrypted_at_rest": k.protection().is_encrypted(),
+                        "unusable_reason": k.unusable_reason().map(ToString::to_string),
+                        "source": k.source(),
+                    }),
+                )
             })
             .collect();
         rows.extend(loaded.unreadable.iter().map(|u| {
             json!({
                 "id": u.id.map(|id| id.to_string()),
                 "state": "unreadable",
-                "reason": u.reason.to_string(),
+                "created": null,
+                "activation": null,
+                "expiration": null,
+                "algorithm": null,
+                "revoked": null,
+                "revocation_date": null,
+                "revocation_reason": null,
+                "revocation_scope": null,
+                "protection": null,
+                "encrypted_at_rest": null,
+                "unusable_reason": u.reason.to_string(),
                 "source": u.source,
             })
         }));
-        let text = serde_json::to_string_pretty(&rows)
-            .map_err(|e| CliError::runtime(format!("cannot format JSON: {e}")))?;
-        println!("{text}");
-        return Ok(());
+        return crate::json::print(json!({
+            "key_dir": ctx.key_dir_display(),
+            "keys": rows,
+        }));
     }
     if keys.is_empty() && loaded.unreadable.is_empty() {
         eprintln!("no keys in {}", ctx.key_dir_display());
         return Ok(());
     }
+    // 36 + 2 + 10 + 2 + 10 + 2 + 10 + 2 + 22 (the longest algorithm name) = 96 columns; the
+    // details of a key follow on indented lines, cut to the width. --json has every field whole.
     println!(
-        "{:<36}  {:<10}  {:<28}  {:<28}  {:<28}  ALGORITHM",
-        "ID", "STATE", "CREATED", "ACTIVATION", "EXPIRATION"
+        "{:<36}  {:<10}  {:<10}  {:<10}  ALGORITHM",
+        "ID", "STATE", "ACTIVATION", "EXPIRATION"
     );
     for k in keys {
-        let algorithm = match (k.algorithm(), k.unusable_reason()) {
-            (Some(a), _) => a.to_string(),
-            (None, Some(reason)) => format!("- ({reason})"),
-            (None, None) => "-".to_owned(),
-        };
-        let algorithm = if k.protection().is_encrypted() {
-            format!("{algorithm}; encrypted: {}", k.protection())
-        } else {
-            algorithm
-        };
-        println!(
-            "{:<36}  {:<10}  {:<28}  {:<28}  {:<28}  {algorithm}",
+        let algorithm = k
+            .algorithm()
+            .map_or_else(|| "-".to_owned(), |a| a.to_string());
+        let line = format!(
+            "{:<36}  {:<10}  {:<10}  {:<10}  {algorithm}",
             k.id().to_string(),
             state(k, default, now),
-            k.creation().to_rfc3339(),
-            k.activation().to_rfc3339(),
-            k.expiration().to_rfc3339(),
+            day(k.activation()),
+            day(k.expiration()),
         );
+        println!("{}", fit(&line, TABLE_WIDTH));
+        let mut details = Vec::new();
+        if let Some(r) = loaded.revocation_of(k) {
+            let scope = if r.is_mass() {
+                " (every key created before then)"
+            } else {
+                ""
+            };
+            let reason = r.reason().unwrap_or("no reason given");
+            details.push(format!("revoked {}{scope}: {reason}", r.date().to_utc()));
+        }
+        if let Some(reason) = k.unusable_reason() {
+            details.push(format!("unusable: {reason}"));
+        }
+        if k.protection().is_encrypted() {
+            details.push(format!("encrypted at rest: {}", k.protection()));
+        }
+        for detail in details {
+            println!("{}", fit(&format!("    {detail}"), TABLE_WIDTH));
+        }
     }
     for u in &loaded.unreadable {
         let id = u.id.map_or_else(|| "?".to_owned(), |id| id.to_string());
+        println!("{}", fit(&format!("{id:<36}  unreadable"), TABLE_WIDTH));
         println!(
-            "{id:<36}  {:<10}  {} ({})",
-            "unreadable", u.reason, u.source
+            "{}",
+            fit(&format!("    {} ({})", u.reason, u.source), TABLE_WIDTH)
         );
     }
     Ok(())

@@ -10,11 +10,17 @@ use crate::commands::parse_instant;
 use crate::error::CliError;
 use crate::io::{Output, read_input, read_payload};
 
-fn protector(ctx: &Context, purposes: &[String], no_create: bool) -> dp_keyring::DataProtector {
-    let provider = ctx.provider_with(dp_keyring::KeyManagementOptions {
+fn provider(ctx: &Context, no_create: bool) -> dp_keyring::DataProtectionProvider {
+    ctx.provider_with(dp_keyring::KeyManagementOptions {
         auto_generate_keys: !no_create,
         ..dp_keyring::KeyManagementOptions::default()
-    });
+    })
+}
+
+fn protector(
+    provider: &dp_keyring::DataProtectionProvider,
+    purposes: &[String],
+) -> dp_keyring::DataProtector {
     // `required = true` in the argument definition guarantees at least one purpose.
     let (first, rest) = purposes
         .split_first()
@@ -67,13 +73,16 @@ pub(crate) fn protect(ctx: &Context, args: &ProtectArgs) -> Result<(), CliError>
         (None, None) => None,
     };
     let plaintext = Zeroizing::new(read_input(args.input.as_deref())?);
-    let protector = protector(ctx, &args.purposes, args.no_create);
+    let provider = provider(ctx, args.no_create);
+    let protector = protector(&provider, &args.purposes);
     let payload = match expiration {
         None => protector.protect(&plaintext),
         Some(Expiry::In(d)) => protector.to_time_limited().protect_for(&plaintext, d),
         Some(Expiry::At(t)) => protector.to_time_limited().protect_until(&plaintext, t),
-    }
-    .map_err(|e| ctx.keyring_error(&e))?;
+    };
+    // A key may have been created even if protecting then failed.
+    ctx.announce_created_keys(&provider);
+    let payload = payload.map_err(|e| ctx.keyring_error(&e))?;
     if args.raw {
         output.write_all(&payload)
     } else {
@@ -98,7 +107,8 @@ pub(crate) fn unprotect(ctx: &Context, args: &UnprotectArgs) -> Result<(), CliEr
         "dp envelope open",
     )?;
     // Reading never creates keys anyway.
-    let protector = protector(ctx, &args.purposes, true);
+    let provider = provider(ctx, true);
+    let protector = protector(&provider, &args.purposes);
     let outcome = if args.time_limited {
         protector
             .to_time_limited()

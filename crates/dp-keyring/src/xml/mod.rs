@@ -97,6 +97,25 @@ pub enum Revocation {
 }
 
 impl Revocation {
+    /// `<revocationDate>`.
+    pub fn date(&self) -> Timestamp {
+        match self {
+            Self::Key { date, .. } | Self::AllCreatedBefore { date, .. } => *date,
+        }
+    }
+
+    /// `<reason>`, if the revocation gives one.
+    pub fn reason(&self) -> Option<&str> {
+        match self {
+            Self::Key { reason, .. } | Self::AllCreatedBefore { reason, .. } => reason.as_deref(),
+        }
+    }
+
+    /// Whether this revokes every key created before its date (`<key id="*"/>`).
+    pub fn is_mass(&self) -> bool {
+        matches!(self, Self::AllCreatedBefore { .. })
+    }
+
     /// The repository friendly name .NET uses: `revocation-{id}` or
     /// `revocation-{yyyyMMddTHHmmssFFFFFFFZ}`.
     pub fn friendly_name(&self) -> String {

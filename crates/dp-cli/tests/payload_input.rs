@@ -244,13 +244,14 @@ fn inspect_and_envelope_inspect_recognise_each_other() {
     let quoted = format!("\"{}\"", STANDARD.encode(&payload));
     for input in [payload.clone(), text.into_bytes(), quoted.into_bytes()] {
         assert_rejected(
-            &ring.run(&["envelope", "inspect"], &input),
+            // No ring options: envelopes use no key ring.
+            &dp(ring.home.path(), &["envelope", "inspect"], &input),
             3,
             "this is an ASP.NET Core Data Protection payload; use `dp inspect`",
         );
     }
     // An envelope still inspects, read through the sniffed prefix.
-    let out = ring.run(&["envelope", "inspect"], &sealed);
+    let out = dp(ring.home.path(), &["envelope", "inspect"], &sealed);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(String::from_utf8_lossy(&out.stdout).contains("recipient"));
 }

@@ -6,7 +6,7 @@
 //! [`crate::AuthenticatedEncryptor`] (or `dp-envelope`) for anything new; the `danger_` prefix
 //! is there so that every caller says so.
 
-use cbc::cipher::block_padding::Iso10126;
+use cbc::cipher::block_padding::{Iso10126, Padding, Pkcs7};
 
 use crate::primitives::{self, AesKey};
 use crate::{AesKeySize, CryptoError};
@@ -27,10 +27,7 @@ pub fn danger_aes_cbc_encrypt(
     iv: &[u8; BLOCK_SIZE],
     plaintext: &[u8],
 ) -> Result<Vec<u8>, CryptoError> {
-    let key = AesKey::new(aes, key)?;
-    let mut out = Vec::with_capacity(primitives::cbc_padded_len(plaintext.len()));
-    primitives::cbc_encrypt_append(&key, iv, plaintext, &mut out);
-    Ok(out)
+    encrypt_padded::<Pkcs7>(aes, key, iv, plaintext)
 }
 
 /// Decrypts AES-CBC and removes PKCS#7 padding.
@@ -47,8 +44,7 @@ pub fn danger_aes_cbc_decrypt(
     iv: &[u8; BLOCK_SIZE],
     ciphertext: &[u8],
 ) -> Result<Vec<u8>, CryptoError> {
-    let key = AesKey::new(aes, key)?;
-    primitives::cbc_decrypt(&key, iv, ciphertext)
+    decrypt_padded::<Pkcs7>(aes, key, iv, ciphertext)
 }
 
 /// `AES-CBC(key, iv, ISO-10126(plaintext))`, as W3C XML Encryption (`EncryptedXml`) writes its
@@ -66,10 +62,7 @@ pub fn danger_aes_cbc_iso10126_encrypt(
     iv: &[u8; BLOCK_SIZE],
     plaintext: &[u8],
 ) -> Result<Vec<u8>, CryptoError> {
-    let key = AesKey::new(aes, key)?;
-    let mut out = Vec::with_capacity(primitives::cbc_padded_len(plaintext.len()));
-    primitives::cbc_encrypt_append_padded::<Iso10126>(&key, iv, plaintext, &mut out);
-    Ok(out)
+    encrypt_padded::<Iso10126>(aes, key, iv, plaintext)
 }
 
 /// Decrypts AES-CBC and removes ISO 10126 padding (its last byte, 1..=16, says how much).
@@ -87,8 +80,29 @@ pub fn danger_aes_cbc_iso10126_decrypt(
     iv: &[u8; BLOCK_SIZE],
     ciphertext: &[u8],
 ) -> Result<Vec<u8>, CryptoError> {
+    decrypt_padded::<Iso10126>(aes, key, iv, ciphertext)
+}
+
+fn encrypt_padded<P: Padding>(
+    aes: AesKeySize,
+    key: &[u8],
+    iv: &[u8; BLOCK_SIZE],
+    plaintext: &[u8],
+) -> Result<Vec<u8>, CryptoError> {
     let key = AesKey::new(aes, key)?;
-    primitives::cbc_decrypt_padded::<Iso10126>(&key, iv, ciphertext)
+    let mut out = Vec::with_capacity(primitives::cbc_padded_len(plaintext.len()));
+    primitives::cbc_encrypt_append_padded::<P>(&key, iv, plaintext, &mut out);
+    Ok(out)
+}
+
+fn decrypt_padded<P: Padding>(
+    aes: AesKeySize,
+    key: &[u8],
+    iv: &[u8; BLOCK_SIZE],
+    ciphertext: &[u8],
+) -> Result<Vec<u8>, CryptoError> {
+    let key = AesKey::new(aes, key)?;
+    primitives::cbc_decrypt_padded::<P>(&key, iv, ciphertext)
 }
 
 #[cfg(test)]

@@ -148,6 +148,24 @@ fn ci() -> Result<(), String> {
         ]),
     )?;
     run("cargo test", cargo().args(["test", "--workspace"]))?;
+    // dp-keyring without its `certificates` feature (the workspace build unifies it on through
+    // dp-cli): keys encrypted at rest must still be reported, never break the ring.
+    run(
+        "cargo test (dp-keyring without certificates)",
+        cargo().args(["test", "-p", "dp-keyring"]),
+    )?;
+    run(
+        "cargo clippy (dp-keyring without certificates)",
+        cargo().args([
+            "clippy",
+            "-p",
+            "dp-keyring",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ]),
+    )?;
     // Both RSA backends, against each other, and the pure-Rust build on its own (for users
     // without a C compiler): the same tests must pass.
     run(

@@ -272,6 +272,11 @@ pub(crate) struct AtomicFile {
 impl AtomicFile {
     /// A file to be created at `path`, or with `force` to replace it.
     pub(crate) fn create(path: &Path, force: bool) -> Result<Self, CliError> {
+        // A `--force` replacement killed in the instant between naming and renaming leaves a
+        // `.dp-tmp-*.tmp`; the next write beside it removes such files of dead writers.
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            let _ = dp_fs::remove_stale_temporaries(dir);
+        }
         let file = dp_fs::AtomicFile::beside(path).map_err(|e| fs_error(&e))?;
         Ok(Self {
             path: path.to_path_buf(),

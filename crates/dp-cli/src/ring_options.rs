@@ -149,8 +149,7 @@ fn pem_text(path: &Path, bytes: &[u8]) -> Result<Zeroizing<String>, CliError> {
 /// An identity or certificate file that cannot be used: exit 1, naming the file.
 fn identity_error(path: &Path, e: &KeyringError) -> CliError {
     let err = CliError::runtime(format!("{}: {e}", path.display()));
-    let text = e.to_string();
-    if text.contains("password") {
+    if matches!(e, KeyringError::Identity(IdentityError::WrongPassword)) {
         err.with_hint("check --pfx-password-file (or DP_PFX_PASSWORD)")
     } else {
         err.with_hint(

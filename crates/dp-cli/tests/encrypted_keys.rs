@@ -373,3 +373,88 @@ fn rewrap_moves_the_ring_to_a_new_certificate() {
     let out = env.dp(&["keys", "rewrap"], b"");
     assert_eq!(code(&out), 2, "{}", stderr(&out));
 }
+
+#[test]
+fn the_encryption_options_do_what_they_say() {
+    let env = Env::new();
+    let cert = p(data("certificate.cert.pem"));
+    // --protect-keys-padding pkcs1 writes .NET's rsa-1_5 form; keys new honours --protect-keys-with.
+    let out = env.dp(
+        &[
+            "--protect-keys-with",
+            &cert,
+            "--protect-keys-padding",
+            "pkcs1",
+            "keys",
+            "new",
+        ],
+        b"",
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let id = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    let xml = std::fs::read_to_string(env.keys().join(format!("key-{id}.xml"))).unwrap();
+    assert!(
+        xml.contains("xmlenc#rsa-1_5") && !xml.contains("<value>"),
+        "{xml}"
+    );
+    // DP_PROTECT_KEYS_WITH does the same (OAEP by default).
+    let out = Command::new(env!("CARGO_BIN_EXE_dp"))
+        .args(["--key-dir", &p(env.keys()), "keys", "new"])
+        .env("DP_PROTECT_KEYS_WITH", &cert)
+        .env_remove("DP_UNPROTECT_KEYS_WITH")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let id = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    let xml = std::fs::read_to_string(env.keys().join(format!("key-{id}.xml"))).unwrap();
+    assert!(xml.contains("xmlenc#rsa-oaep-mgf1p"), "{xml}");
+    // --allow-unencrypted-keys lets a clear key join, explicitly.
+    let before = env.key_files().len();
+    let out = env.dp(&["--allow-unencrypted-keys", "keys", "new"], b"");
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(env.key_files().len(), before + 1);
+    // A certificate whose key is not RSA: exit 1 with a hint.
+    let out = env.dp(
+        &[
+            "--protect-keys-with",
+            &p(data("ec.cert.pem")),
+            "keys",
+            "new",
+        ],
+        b"",
+    );
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert!(stderr(&out).contains("hint: "), "{}", stderr(&out));
+    // The missing identity is named by thumbprint too.
+    let c = case();
+    let out = env.dp(
+        &["--app-name", &c.app, "unprotect", "--purpose", &c.purpose],
+        c.payload.as_bytes(),
+    );
+    assert_eq!(code(&out), 1);
+    let thumbprint = {
+        let pem = std::fs::read_to_string(data("certificate.cert.pem")).unwrap();
+        let b64: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+        use base64::Engine as _;
+        let der = base64::engine::general_purpose::STANDARD
+            .decode(b64)
+            .unwrap();
+        hex::encode_upper(sha1_of(&der))
+    };
+    assert!(stderr(&out).contains(&thumbprint), "{}", stderr(&out));
+}
+
+/// SHA-1, for the thumbprint (no SHA-1 crate among the test dependencies: computed with
+/// `sha1sum`).
+fn sha1_of(bytes: &[u8]) -> Vec<u8> {
+    let mut child = Command::new("sha1sum")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(bytes).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    hex::decode(text.split_whitespace().next().unwrap()).unwrap()
+}

@@ -76,6 +76,9 @@ pub struct RewrapReport {
     pub already: Vec<KeyId>,
     /// Keys whose master key could not be read, and why.
     pub unreadable: Vec<(KeyId, crate::DescriptorError)>,
+    /// Elements that are keys but could not be read as keys (malformed XML, id or dates), by
+    /// source, with the reason.
+    pub skipped: Vec<(String, String)>,
 }
 
 /// Reads and writes keys and revocations (.NET's `XmlKeyManager`).
@@ -363,10 +366,25 @@ impl KeyManager {
         let target = encryptor.protection();
         let mut report = RewrapReport::default();
         for element in self.repository.load_all()? {
-            let Element::Key(k) =
-                xml::parse_element_with(&element.xml, &element.source, &self.encryption)?
-            else {
-                continue;
+            // An element that cannot be read at all, or a key whose id or dates are malformed,
+            // is reported and left as it is; the others are still rewrapped.
+            let parsed =
+                match xml::parse_element_with(&element.xml, &element.source, &self.encryption) {
+                    Ok(parsed) => parsed,
+                    Err(e) => {
+                        report.skipped.push((element.source.clone(), e.to_string()));
+                        continue;
+                    }
+                };
+            let k = match parsed {
+                Element::Key(k) => k,
+                Element::MalformedKey { reason, .. } => {
+                    report
+                        .skipped
+                        .push((element.source.clone(), reason.to_string()));
+                    continue;
+                }
+                _ => continue,
             };
             if k.protection == target {
                 report.already.push(k.id);

@@ -236,3 +236,46 @@ fn rewrap_encrypts_every_readable_key_and_keeps_ids_and_dates() {
         Err(KeyringError::KeyUnusable { .. })
     ));
 }
+
+#[test]
+fn rewrap_includes_revoked_and_expired_keys_and_reports_what_it_cannot_read() {
+    let repo = MemoryRepository::new();
+    let clear = provider(&repo, KeyEncryption::new());
+    let manager = clear.key_manager();
+    let now = manager.clock().now();
+    let expired = manager
+        .create_key(
+            now - time::Duration::days(100),
+            now - time::Duration::days(10),
+            Default::default(),
+        )
+        .unwrap();
+    let revoked = manager
+        .create_key(now, now + time::Duration::days(90), Default::default())
+        .unwrap();
+    manager.revoke_key(revoked, Some("test")).unwrap();
+    // A key element whose dates are malformed: reported, left alone.
+    repo.store(
+        "key-broken",
+        r#"<key id="0f0e0d0c-0b0a-0908-0706-050403020100" version="1"><creationDate>never</creationDate></key>"#,
+    )
+    .unwrap();
+    let report = provider(&repo, KeyEncryption::new().with_decryptor(Arc::new(Toy)))
+        .key_manager()
+        .rewrap(&Toy)
+        .unwrap();
+    let mut rewrapped = report.rewrapped.clone();
+    rewrapped.sort();
+    let mut expected = vec![expired, revoked];
+    expected.sort();
+    assert_eq!(rewrapped, expected);
+    assert_eq!(report.skipped.len(), 1, "{:?}", report.skipped);
+    assert!(report.skipped[0].0.contains("key-broken"));
+    let keys: Vec<String> = xml_of(&repo);
+    assert_eq!(
+        keys.iter()
+            .filter(|x| x.contains("Test.ToyXmlDecryptor"))
+            .count(),
+        2
+    );
+}

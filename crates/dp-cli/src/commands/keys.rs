@@ -192,9 +192,7 @@ pub(crate) fn list(ctx: &Context, as_json: bool) -> Result<(), CliError> {
         if let Some(reason) = k.unusable_reason() {
             details.push(format!("unusable: {reason}"));
         }
-        if k.protection().is_encrypted() {
-            details.push(format!("encrypted at rest: {}", k.protection()));
-        }
+        details.push(format!("master key protection: {}", k.protection()));
         for detail in details {
             println!("{}", fit(&format!("    {detail}"), TABLE_WIDTH));
         }
@@ -258,6 +256,9 @@ pub(crate) fn rewrap(ctx: &Context) -> Result<(), CliError> {
     for (id, reason) in &report.unreadable {
         eprintln!("warning: key {id} left as it is: {reason}");
     }
+    for (source, reason) in &report.skipped {
+        eprintln!("warning: {source} left as it is: {reason}");
+    }
     eprintln!(
         "re-encrypted {} key(s) to {}; {} already were; {} could not be read",
         report.rewrapped.len(),
@@ -265,12 +266,12 @@ pub(crate) fn rewrap(ctx: &Context) -> Result<(), CliError> {
         report.already.len(),
         report.unreadable.len()
     );
-    if report.unreadable.is_empty() {
+    if report.unreadable.is_empty() && report.skipped.is_empty() {
         Ok(())
     } else {
         Err(CliError::runtime(format!(
             "{} key(s) could not be re-encrypted",
-            report.unreadable.len()
+            report.unreadable.len() + report.skipped.len()
         ))
         .with_hint("give their identities with --unprotect-keys-with and run keys rewrap again"))
     }

@@ -23,6 +23,6 @@ pub use certificate::Certificate;
 #[cfg(feature = "certificates")]
 pub use identity::Identity;
 pub use protection::{CertificateInfo, KeyProtection};
-pub use seam::{KeyEncryption, XmlDecryptor, XmlEncryptor};
+pub use seam::{KeyEncryption, NullXmlDecryptor, XmlDecryptor, XmlEncryptor};
 #[cfg(feature = "certificates")]
 pub use xmlenc::{CertificateXmlDecryptor, CertificateXmlEncryptor, KeyTransport};

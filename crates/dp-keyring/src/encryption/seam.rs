@@ -50,6 +50,34 @@ pub trait XmlEncryptor: Send + Sync {
     fn encrypt(&self, secret_element: &str) -> Result<String, KeyringError>;
 }
 
+/// .NET's `NullXmlDecryptor`: the secret inside `<unencryptedKey>` is in clear. The key reader
+/// handles this decryptor in place (no text round trip), so it need not be registered; it is
+/// here as the seam's simplest implementation and for callers that decrypt elements themselves.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NullXmlDecryptor;
+
+impl XmlDecryptor for NullXmlDecryptor {
+    fn decryptor_type(&self) -> &str {
+        dp_crypto::names::NULL_XML_DECRYPTOR
+    }
+
+    fn decrypt(&self, encrypted: &str) -> Result<Zeroizing<String>, DescriptorError> {
+        let document = roxmltree::Document::parse(encrypted)
+            .map_err(|_| DescriptorError::MalformedNullSecret)?;
+        let mut elements = document
+            .root_element()
+            .children()
+            .filter(roxmltree::Node::is_element);
+        match (elements.next(), elements.next()) {
+            (Some(secret), None) => encrypted
+                .get(secret.range())
+                .map(|text| Zeroizing::new(text.to_owned()))
+                .ok_or(DescriptorError::MalformedNullSecret),
+            _ => Err(DescriptorError::MalformedNullSecret),
+        }
+    }
+}
+
 /// The decryptors a key ring may use and the encryptor new keys are written with.
 #[derive(Clone, Default)]
 pub struct KeyEncryption {
@@ -122,5 +150,27 @@ impl KeyEncryption {
         self.decryptors
             .iter()
             .filter(move |d| d.decryptor_type() == full_type_name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_null_decryptor_returns_the_element_inside() {
+        let inner = r#"<masterKey xmlns:p4="urn:x" p4:requiresEncryption="true"><value>AQ==</value></masterKey>"#;
+        let wrapped =
+            format!("<unencryptedKey><!-- This key is not encrypted. -->{inner}</unencryptedKey>");
+        assert_eq!(
+            NullXmlDecryptor.decrypt(&wrapped).map(|s| s.to_string()),
+            Ok(inner.to_owned())
+        );
+        assert_eq!(
+            NullXmlDecryptor
+                .decrypt("<unencryptedKey/>")
+                .map(|s| s.to_string()),
+            Err(DescriptorError::MalformedNullSecret)
+        );
     }
 }

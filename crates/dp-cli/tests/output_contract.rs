@@ -8,40 +8,11 @@
     reason = "test code: a panic is a test failure, and test items need no docs"
 )]
 
-use std::io::Write;
+mod common;
+
+use common::{code, dp, stderr, stdout};
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
-
-/// Runs `dp` with a private HOME so that nothing touches the real default key directory.
-fn dp(home: &Path, args: &[&str], stdin: &[u8]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_dp"))
-        .args(args)
-        .env("HOME", home)
-        .env_remove("DP_KEY_DIR")
-        .env_remove("LOCALAPPDATA")
-        .env_remove("DP_UNPROTECT_KEYS_WITH")
-        .env_remove("DP_PROTECT_KEYS_WITH")
-        .env_remove("DP_PFX_PASSWORD")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(stdin).unwrap();
-    child.wait_with_output().unwrap()
-}
-
-fn code(o: &Output) -> i32 {
-    o.status.code().unwrap_or(-1)
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
+use std::process::Output;
 
 /// Parses a JSON document and checks the one rule: an object whose first field is
 /// `"schema": 1`, every name snake_case.

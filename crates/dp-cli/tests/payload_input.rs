@@ -7,9 +7,11 @@
     reason = "test code: a panic is a test failure, and test items need no docs"
 )]
 
-use std::io::Write;
+mod common;
+
+use common::{dp, stderr};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE, URL_SAFE_NO_PAD};
@@ -18,26 +20,6 @@ fn capi_data(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../dp-envelope/tests/data/capi")
         .join(name)
-}
-
-/// Runs `dp` with a private HOME so that nothing touches the real default key directory.
-fn dp(home: &Path, args: &[&str], stdin: &[u8]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_dp"))
-        .args(args)
-        .env("HOME", home)
-        .env_remove("DP_KEY_DIR")
-        .env_remove("LOCALAPPDATA")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(stdin).unwrap();
-    child.wait_with_output().unwrap()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
 /// Exit `code`, nothing on stdout, an `error:` line containing `what`, and never a panic.

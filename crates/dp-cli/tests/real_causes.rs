@@ -6,31 +6,10 @@
     reason = "test code: a panic is a test failure, and test items need no docs"
 )]
 
-use std::io::Write as _;
+mod common;
+
+use common::{code, dp, stderr};
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
-
-fn dp(home: &Path, args: &[&str], stdin: &[u8]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_dp"))
-        .args(args)
-        .env("HOME", home)
-        .env_remove("DP_KEY_DIR")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let _ = child.stdin.take().unwrap().write_all(stdin);
-    child.wait_with_output().unwrap()
-}
-
-fn code(o: &Output) -> i32 {
-    o.status.code().unwrap_or(-1)
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
 
 #[test]
 fn a_missing_key_directory_is_exit_1_for_readers_and_created_0700_by_protect() {

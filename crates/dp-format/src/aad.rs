@@ -1,5 +1,6 @@
 //! The additional authenticated data that binds a payload to its key and purpose chain.
 
+use crate::dotnet_binary::write_7bit;
 use crate::payload::MAGIC_HEADER_V0;
 use crate::{FormatError, KeyId};
 
@@ -72,19 +73,6 @@ impl AadBuilder {
         }
         aad
     }
-}
-
-/// .NET `BinaryWriter.Write7BitEncodedInt`: little-endian base-128, high bit = more follows.
-fn write_7bit(out: &mut Vec<u8>, mut value: u32) {
-    while value >= 0x80 {
-        out.push(low7(value) | 0x80);
-        value >>= 7;
-    }
-    out.push(low7(value));
-}
-
-fn low7(value: u32) -> u8 {
-    (value & 0x7F).to_le_bytes()[0]
 }
 
 /// Number of bytes the 7-bit length prefix of `value` takes (1 to 5).

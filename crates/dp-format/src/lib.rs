@@ -22,6 +22,7 @@
 mod aad;
 pub mod base64url;
 mod body;
+pub mod dotnet_binary;
 pub mod capi;
 pub mod envelope;
 mod error;

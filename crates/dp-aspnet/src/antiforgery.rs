@@ -1,0 +1,30 @@
+//! Antiforgery tokens as ASP.NET Core validates them. (Stub: being written.)
+
+use crate::ClaimsIdentity;
+use crate::wire::antiforgery::AntiforgeryToken;
+use crate::AspNetError;
+
+/// The claim uid .NET binds a request token to, if the user has one.
+pub fn claim_uid(identities: &[ClaimsIdentity]) -> Option<[u8; 32]> {
+    let _ = identities;
+    None
+}
+
+/// The antiforgery cookie name for an application discriminator.
+pub fn cookie_name(application_discriminator: Option<&str>) -> String {
+    let _ = application_discriminator;
+    String::from(".AspNetCore.Antiforgery.")
+}
+
+/// Validates a decoded token pair for the user.
+///
+/// # Errors
+/// Mismatch.
+pub fn validate_tokens(
+    cookie: &AntiforgeryToken,
+    request: &AntiforgeryToken,
+    identities: &[ClaimsIdentity],
+) -> Result<(), AspNetError> {
+    let _ = (cookie, request, identities);
+    Ok(())
+}

@@ -17,6 +17,7 @@
 #![forbid(unsafe_code)]
 
 pub mod antiforgery;
+mod authenticator;
 pub mod cookie;
 mod data_format;
 mod error;
@@ -24,9 +25,8 @@ pub mod limits;
 pub mod purposes;
 pub mod ticket;
 pub mod wire;
-mod authenticator;
 
-pub use authenticator::{Authenticated, CookieAuthenticator};
+pub use authenticator::{Authenticated, CookieAuthenticator, DEFAULT_LIFETIME};
 pub use data_format::{PropertiesDataFormat, TicketDataFormat};
 pub use error::{AspNetError, RejectReason};
 pub use ticket::{

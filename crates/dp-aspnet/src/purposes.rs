@@ -10,7 +10,8 @@ pub const COOKIE_AUTHENTICATION: &str =
 /// The bearer-token handler's first purpose (.NET 8+ `AddBearerToken`, the Identity API).
 pub const BEARER_TOKEN: &str = "Microsoft.AspNetCore.Authentication.BearerToken";
 /// The OpenID Connect handler's first purpose (state and string formats).
-pub const OPENID_CONNECT: &str = "Microsoft.AspNetCore.Authentication.OpenIdConnect.OpenIdConnectHandler";
+pub const OPENID_CONNECT: &str =
+    "Microsoft.AspNetCore.Authentication.OpenIdConnect.OpenIdConnectHandler";
 /// Antiforgery tokens (cookie and request).
 pub const ANTIFORGERY: &str = "Microsoft.AspNetCore.Antiforgery.AntiforgeryToken.v1";
 /// The session middleware's cookie.
@@ -165,13 +166,7 @@ impl Preset {
                 false,
                 "UTF-8 session key",
             ),
-            Self::TempData => (
-                "tempdata",
-                "MVC cookie TempData",
-                None,
-                false,
-                "UTF-8 JSON",
-            ),
+            Self::TempData => ("tempdata", "MVC cookie TempData", None, false, "UTF-8 JSON"),
             Self::IdentityTokens => (
                 "identity-tokens",
                 "Identity email and password-reset tokens (standard base64)",
@@ -211,7 +206,9 @@ impl Preset {
         let owned = |purposes: &[&str]| Some(purposes.iter().map(|p| (*p).to_owned()).collect());
         match self {
             Self::Cookie => owned(&[COOKIE_AUTHENTICATION, scheme?, "v2"]),
-            Self::IdentityApplication => fixed(&[COOKIE_AUTHENTICATION, "Identity.Application", "v2"]),
+            Self::IdentityApplication => {
+                fixed(&[COOKIE_AUTHENTICATION, "Identity.Application", "v2"])
+            }
             Self::IdentityExternal => fixed(&[COOKIE_AUTHENTICATION, "Identity.External", "v2"]),
             Self::IdentityTwoFactorUserId => {
                 fixed(&[COOKIE_AUTHENTICATION, "Identity.TwoFactorUserId", "v2"])
@@ -244,16 +241,22 @@ impl Preset {
         };
         let preset = Self::from_name(name).ok_or_else(|| {
             let names: Vec<_> = Self::ALL.iter().map(|p| p.info().name).collect();
-            format!("unknown purpose preset {name:?} (known: {})", names.join(", "))
+            format!(
+                "unknown purpose preset {name:?} (known: {})",
+                names.join(", ")
+            )
         })?;
         let info = preset.info();
-        preset.chain(scheme).map(|chain| (preset, chain)).ok_or_else(|| {
-            if info.scheme_required {
-                format!("purpose preset {name} needs :HANDLER_TYPE_FULL_NAME,SCHEME")
-            } else {
-                format!("purpose preset {name} takes no scheme")
-            }
-        })
+        preset
+            .chain(scheme)
+            .map(|chain| (preset, chain))
+            .ok_or_else(|| {
+                if info.scheme_required {
+                    format!("purpose preset {name} needs :HANDLER_TYPE_FULL_NAME,SCHEME")
+                } else {
+                    format!("purpose preset {name} takes no scheme")
+                }
+            })
     }
 }
 

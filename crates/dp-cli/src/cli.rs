@@ -24,8 +24,8 @@ use clap::{Args, Parser, Subcommand};
         "  dp --key-dir /var/keys --app-name MyApp keys list\n",
         "  dp envelope seal --to bob.pub.pem --sign alice.key.pem -o report.dpenv report.pdf\n\n",
         "Key ring options (--key-dir, --app-name, ...) are listed in the help of the commands that\n",
-        "use a key ring (keys, protect, unprotect, inspect); they may come before or after the\n",
-        "subcommand.\n\n",
+        "use a key ring (keys, protect, unprotect, inspect, cookie, antiforgery); they may come\n",
+        "before or after the subcommand.\n\n",
         "With --json, errors are a JSON object on stderr too (see docs/CLI.md).\n\n",
         "Exit codes:\n",
         "  0  success\n",
@@ -206,6 +206,42 @@ pub(crate) enum Command {
         )
     )]
     Capi(CapiCommand),
+    /// ASP.NET Core sign-in cookies: decode a cookie into its user, or issue one
+    #[command(
+        subcommand_required = true,
+        after_help = concat!(
+            "Sign-in cookies are authentication tickets protected with the purpose chain of the\n",
+            "cookie handler for a scheme (see `dp purposes`). Use the .NET app's key ring and\n",
+            "application name (--key-dir, --app-name).\n\n",
+            "Examples:\n",
+            "  dp --app-name WebApp cookie decode 'Cookie: .AspNetCore.Cookies=CfDJ8…'\n",
+            "  dp --app-name WebApp cookie decode --json --scheme Identity.Application < header.txt\n",
+            "  dp --app-name WebApp cookie issue --scheme Cookies --claim name=alice --claim role=admin\n\n",
+            "Exit codes: 0 success, 1 runtime error, 2 usage, 3 rejected or expired",
+        )
+    )]
+    Cookie(CookieArgs),
+    /// ASP.NET Core antiforgery tokens: decode, validate a pair for a user, the cookie name
+    #[command(
+        subcommand_required = true,
+        after_help = concat!(
+            "Examples:\n",
+            "  dp --app-name WebApp antiforgery decode CfDJ8…\n",
+            "  dp --app-name WebApp antiforgery validate --cookie-token CfDJ8… --request-token CfDJ8… \\\n",
+            "      --claim nameid=7c2b4a9e-42\n",
+            "  dp --app-name WebApp antiforgery cookie-name\n\n",
+            "Exit codes: 0 success (valid), 1 runtime error, 2 usage, 3 rejected or invalid",
+        )
+    )]
+    Antiforgery(AntiforgeryArgs),
+    /// List the purpose chains ASP.NET Core components protect with (for --purpose-preset)
+    #[command(after_help = concat!(
+        "Each chain follows the application name (--app-name) when one is set.\n\n",
+        "Examples:\n",
+        "  dp purposes\n",
+        "  dp --app-name WebApp unprotect --purpose-preset cookie:Identity.Application cookie.txt",
+    ))]
+    Purposes(PurposesArgs),
     /// Measure throughput on this machine: protect/unprotect per algorithm, the KDF, envelopes,
     /// RSA-OAEP unwraps
     #[command(after_help = concat!(
@@ -242,7 +278,13 @@ impl Command {
             Self::Protect(args) => Some(&args.ring),
             Self::Unprotect(args) => Some(&args.ring),
             Self::Inspect(args) => Some(&args.ring),
-            Self::Envelope(_) | Self::Capi(_) | Self::Bench(_) | Self::Completions(_) => None,
+            Self::Cookie(args) => Some(&args.ring),
+            Self::Antiforgery(args) => Some(&args.ring),
+            Self::Envelope(_)
+            | Self::Capi(_)
+            | Self::Bench(_)
+            | Self::Completions(_)
+            | Self::Purposes(_) => None,
         }
     }
 
@@ -256,6 +298,16 @@ impl Command {
             Self::Inspect(args) => args.json,
             Self::Envelope(EnvelopeCommand::Inspect(args)) => args.json,
             Self::Bench(args) => args.json,
+            Self::Cookie(CookieArgs { command, .. }) => match command {
+                CookieCommand::Decode(args) => args.json,
+                CookieCommand::Issue(args) => args.json,
+            },
+            Self::Antiforgery(AntiforgeryArgs { command, .. }) => match command {
+                AntiforgeryCommand::Decode { json, .. } => *json,
+                AntiforgeryCommand::Validate(args) => args.json,
+                AntiforgeryCommand::CookieName { json } => *json,
+            },
+            Self::Purposes(args) => args.json,
             _ => false,
         }
     }
@@ -698,9 +750,18 @@ pub(crate) struct ProtectArgs {
 pub(crate) struct UnprotectArgs {
     #[command(flatten)]
     pub ring: RingArgs,
-    /// Purpose; repeat for a chain (outermost first)
-    #[arg(long = "purpose", value_name = "P", required = true)]
+    /// Purpose; repeat for a chain (outermost first). After --purpose-preset's chain if both
+    /// are given
+    #[arg(
+        long = "purpose",
+        value_name = "P",
+        required_unless_present = "purpose_preset"
+    )]
     pub purposes: Vec<String>,
+    /// A well-known ASP.NET Core purpose chain, NAME[:SCHEME] (see `dp purposes`), e.g.
+    /// cookie:Identity.Application or antiforgery
+    #[arg(long, value_name = "NAME[:SCHEME]")]
+    pub purpose_preset: Option<String>,
     /// The payload is time-limited (made with --expires-in/--expires-at or .NET's ITimeLimitedDataProtector)
     #[arg(long)]
     pub time_limited: bool,
@@ -740,4 +801,156 @@ pub(crate) struct InspectArgs {
     /// Input file, or - for stdin [default: stdin]
     #[arg(value_name = "INPUT")]
     pub input: Option<PathBuf>,
+}
+
+/// `dp cookie`: the ring options, then a `cookie` subcommand.
+#[derive(Debug, Args)]
+pub(crate) struct CookieArgs {
+    #[command(flatten)]
+    pub ring: RingArgs,
+    #[command(subcommand)]
+    pub command: CookieCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum CookieCommand {
+    /// Decode a sign-in cookie: its identities, claims and properties
+    #[command(after_help = concat!(
+        "INPUT is a cookie value, name=value pairs, a whole `Cookie:` header, or `Set-Cookie:`\n",
+        "lines (one per line, as `dp cookie issue` prints them); chunked cookies (NAME=chunks-N,\n",
+        "NAMEC1..NAMECN) are reassembled. The scheme is --scheme, else the one named by the only\n",
+        ".AspNetCore.NAME sign-in cookie present, else Cookies.\n\n",
+        "A ticket whose .expires is past is rejected (exit 3) as the .NET cookie handler rejects\n",
+        "it, unless --allow-expired.\n\n",
+        "Examples:\n",
+        "  dp --app-name WebApp cookie decode 'Cookie: .AspNetCore.Cookies=CfDJ8…'\n",
+        "  dp --app-name WebApp cookie decode --scheme Identity.Application --json header.txt\n\n",
+        "Exit codes: 0 success, 1 runtime error, 2 usage, 3 rejected or expired",
+    ))]
+    Decode(CookieDecodeArgs),
+    /// Issue a sign-in cookie the .NET app accepts: prints its Set-Cookie values
+    #[command(after_help = concat!(
+        "Claim types `name`, `nameid`, `role` and `email` stand for the .NET claim-type URIs;\n",
+        "anything else is taken verbatim. Claims have value type string and issuer\n",
+        "LOCAL AUTHORITY; the identity's authentication type is the scheme. The ticket lives\n",
+        "14 days unless --expires-in/--expires-at, as .NET's cookie handler. The values carry\n",
+        ".NET's default attributes (path=/; secure; samesite=lax; httponly; a persistent cookie\n",
+        "also expires=) and are chunked exactly as .NET chunks them (4050 characters).\n\n",
+        "Protecting creates the ring's first key if it has none, as ASP.NET Core does.\n\n",
+        "Examples:\n",
+        "  dp --app-name WebApp cookie issue --scheme Cookies --claim name=alice \\\n",
+        "      --claim nameid=7c2b4a9e-42 --persistent\n",
+        "  dp --app-name WebApp cookie issue --scheme Identity.Application --claim name=bob \\\n",
+        "      --expires-in 1h --json",
+    ))]
+    Issue(CookieIssueArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CookieDecodeArgs {
+    /// Authentication scheme (purpose chain CookieAuthenticationMiddleware/SCHEME/v2)
+    #[arg(long, value_name = "NAME")]
+    pub scheme: Option<String>,
+    /// Cookie name [default: .AspNetCore.SCHEME]
+    #[arg(long, value_name = "NAME")]
+    pub cookie: Option<String>,
+    /// Machine-readable output
+    #[arg(long)]
+    pub json: bool,
+    /// Print an expired ticket instead of rejecting it
+    #[arg(long)]
+    pub allow_expired: bool,
+    /// Judge expiry at this instant (RFC 3339) instead of now
+    #[arg(long, value_name = "T")]
+    pub now: Option<String>,
+    /// Input file, or - for stdin [default: stdin]
+    #[arg(value_name = "INPUT")]
+    pub input: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CookieIssueArgs {
+    /// Authentication scheme: the ticket's scheme, the identity's authentication type, and the
+    /// cookie .AspNetCore.SCHEME
+    #[arg(long, value_name = "NAME", required = true)]
+    pub scheme: String,
+    /// A claim TYPE=VALUE (split at the first `=`); repeat for several, in order
+    #[arg(long = "claim", value_name = "TYPE=VALUE", required = true)]
+    pub claims: Vec<String>,
+    /// When the ticket was issued (RFC 3339) [default: now]
+    #[arg(long, value_name = "T")]
+    pub issued_at: Option<String>,
+    /// Lifetime from --issued-at, e.g. 30m, 8h, 14d [default: 14d]
+    #[arg(long, value_name = "D", conflicts_with = "expires_at")]
+    pub expires_in: Option<String>,
+    /// Expiry instant (RFC 3339)
+    #[arg(long, value_name = "T")]
+    pub expires_at: Option<String>,
+    /// A persistent cookie (`.persistent`; the cookie gets expires=)
+    #[arg(long)]
+    pub persistent: bool,
+    /// Let the handler slide the expiry (`.refresh` = True)
+    #[arg(long)]
+    pub allow_refresh: bool,
+    /// Cookie name [default: .AspNetCore.SCHEME]
+    #[arg(long, value_name = "NAME")]
+    pub cookie: Option<String>,
+    /// Machine-readable output
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `dp antiforgery`: the ring options, then an `antiforgery` subcommand.
+#[derive(Debug, Args)]
+pub(crate) struct AntiforgeryArgs {
+    #[command(flatten)]
+    pub ring: RingArgs,
+    #[command(subcommand)]
+    pub command: AntiforgeryCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum AntiforgeryCommand {
+    /// Decode a cookie or request token
+    Decode {
+        /// The token (the cookie's value, the form field or the header)
+        #[arg(value_name = "TOKEN")]
+        token: String,
+        /// Machine-readable output
+        #[arg(long)]
+        json: bool,
+    },
+    /// Validate a cookie token and request token for a user, as ASP.NET Core does (exit 3 when
+    /// invalid)
+    Validate(AntiforgeryValidateArgs),
+    /// Print the antiforgery cookie name for --app-name
+    CookieName {
+        /// Machine-readable output
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct AntiforgeryValidateArgs {
+    /// The antiforgery cookie's value
+    #[arg(long, value_name = "T")]
+    pub cookie_token: String,
+    /// The form field __RequestVerificationToken or header RequestVerificationToken
+    #[arg(long, value_name = "T")]
+    pub request_token: String,
+    /// A claim TYPE=VALUE of the signed-in user (aliases name, nameid, role, email); none means
+    /// anonymous
+    #[arg(long = "claim", value_name = "TYPE=VALUE")]
+    pub claims: Vec<String>,
+    /// Machine-readable output
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct PurposesArgs {
+    /// Machine-readable output
+    #[arg(long)]
+    pub json: bool,
 }

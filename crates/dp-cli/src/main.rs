@@ -128,7 +128,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
                 return Err(CliError::usage(format!(
                     "{name} is a key ring option, and this command uses no key ring"
                 ))
-                .with_hint("ring options apply to keys, protect, unprotect and inspect"));
+                .with_hint("ring options apply to keys, protect, unprotect, inspect, cookie and antiforgery"));
             }
             RingArgs::default()
         }
@@ -167,6 +167,9 @@ fn run(cli: Cli) -> Result<(), CliError> {
         Command::Protect(args) => commands::protect::protect(&ring()?, &args),
         Command::Unprotect(args) => commands::protect::unprotect(&ring()?, &args),
         Command::Inspect(args) => commands::inspect::inspect(&ring()?, &args),
+        Command::Cookie(cookie) => commands::cookie::run(&ring()?, &cookie.command),
+        Command::Antiforgery(af) => commands::antiforgery::run(&ring()?, &af.command),
+        Command::Purposes(args) => commands::purposes::run(&args),
         Command::Envelope(envelope) => commands::envelope::run(&envelope),
         Command::Capi(capi) => commands::capi::run(&capi),
         Command::Bench(args) => commands::bench::run(&args),

@@ -22,8 +22,8 @@
 mod aad;
 pub mod base64url;
 mod body;
-pub mod dotnet_binary;
 pub mod capi;
+pub mod dotnet_binary;
 pub mod envelope;
 mod error;
 mod key_id;

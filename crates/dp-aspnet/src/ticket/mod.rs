@@ -26,6 +26,29 @@ pub mod claim_types {
     pub const STRING_VALUE: &str = "http://www.w3.org/2001/XMLSchema#string";
     /// `ClaimsIdentity.DefaultIssuer`: a claim's default issuer.
     pub const LOCAL_AUTHORITY: &str = "LOCAL AUTHORITY";
+
+    /// The claim type a short name stands for (`name`, `nameid`, `role`, `email`, as JWT
+    /// handlers map them), or `alias` itself.
+    pub fn expand_alias(alias: &str) -> &str {
+        match alias {
+            "name" => NAME,
+            "nameid" => NAME_IDENTIFIER,
+            "role" => ROLE,
+            "email" => EMAIL,
+            other => other,
+        }
+    }
+
+    /// The short name of a claim type that has one (the inverse of [`expand_alias`]).
+    pub fn short_name(claim_type: &str) -> Option<&'static str> {
+        match claim_type {
+            NAME => Some("name"),
+            NAME_IDENTIFIER => Some("nameid"),
+            ROLE => Some("role"),
+            EMAIL => Some("email"),
+            _ => None,
+        }
+    }
 }
 
 /// `AuthenticationTicket`: a principal (its identities) authenticated by a scheme, and the
@@ -188,7 +211,10 @@ impl core::fmt::Debug for ClaimsIdentity {
         f.debug_struct("ClaimsIdentity")
             .field("authentication_type", &self.authentication_type)
             .field("claims", &self.claims)
-            .field("bootstrap_context", &self.bootstrap_context.as_ref().map(|_| ".."))
+            .field(
+                "bootstrap_context",
+                &self.bootstrap_context.as_ref().map(|_| ".."),
+            )
             .field("actor", &self.actor)
             .finish()
     }

@@ -43,7 +43,9 @@ pub enum TokenUser {
 /// Malformed input.
 pub fn decode(bytes: &[u8]) -> Result<AntiforgeryToken, AspNetError> {
     let _ = bytes;
-    Err(AspNetError::InvalidArgument("antiforgery decoding not written yet"))
+    Err(AspNetError::InvalidArgument(
+        "antiforgery decoding not written yet",
+    ))
 }
 
 /// Encodes a token plaintext.
@@ -52,5 +54,7 @@ pub fn decode(bytes: &[u8]) -> Result<AntiforgeryToken, AspNetError> {
 /// Unwritable values.
 pub fn encode(token: &AntiforgeryToken) -> Result<Vec<u8>, AspNetError> {
     let _ = token;
-    Err(AspNetError::InvalidArgument("antiforgery encoding not written yet"))
+    Err(AspNetError::InvalidArgument(
+        "antiforgery encoding not written yet",
+    ))
 }

@@ -12,7 +12,9 @@ pub const FORMAT_VERSION: i32 = 1;
 /// Malformed input.
 pub fn decode(bytes: &[u8]) -> Result<(AuthenticationProperties, DecodeReport), AspNetError> {
     let _ = bytes;
-    Err(AspNetError::InvalidArgument("properties decoding not written yet"))
+    Err(AspNetError::InvalidArgument(
+        "properties decoding not written yet",
+    ))
 }
 
 /// Encodes stand-alone properties.
@@ -21,5 +23,7 @@ pub fn decode(bytes: &[u8]) -> Result<(AuthenticationProperties, DecodeReport), 
 /// Unwritable values.
 pub fn encode(properties: &AuthenticationProperties) -> Result<Vec<u8>, AspNetError> {
     let _ = properties;
-    Err(AspNetError::InvalidArgument("properties encoding not written yet"))
+    Err(AspNetError::InvalidArgument(
+        "properties encoding not written yet",
+    ))
 }

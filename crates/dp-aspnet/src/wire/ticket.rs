@@ -12,7 +12,9 @@ pub const FORMAT_VERSION: i32 = 5;
 /// Malformed input.
 pub fn decode(bytes: &[u8]) -> Result<(AuthenticationTicket, DecodeReport), AspNetError> {
     let _ = bytes;
-    Err(AspNetError::InvalidArgument("ticket decoding not written yet"))
+    Err(AspNetError::InvalidArgument(
+        "ticket decoding not written yet",
+    ))
 }
 
 /// Encodes a ticket.
@@ -21,5 +23,7 @@ pub fn decode(bytes: &[u8]) -> Result<(AuthenticationTicket, DecodeReport), AspN
 /// Unwritable values.
 pub fn encode(ticket: &AuthenticationTicket) -> Result<Vec<u8>, AspNetError> {
     let _ = ticket;
-    Err(AspNetError::InvalidArgument("ticket encoding not written yet"))
+    Err(AspNetError::InvalidArgument(
+        "ticket encoding not written yet",
+    ))
 }

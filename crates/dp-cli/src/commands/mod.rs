@@ -1,12 +1,15 @@
 //! One module per command group.
 
+pub(crate) mod antiforgery;
 pub(crate) mod bench;
 pub(crate) mod capi;
+pub(crate) mod cookie;
 pub(crate) mod envelope;
 pub(crate) mod inspect;
 pub(crate) mod key_files;
 pub(crate) mod keys;
 pub(crate) mod protect;
+pub(crate) mod purposes;
 
 use dp_keyring::Timestamp;
 
@@ -29,4 +32,23 @@ pub(crate) fn parse_instant(text: &str, flag: &str) -> Result<Timestamp, CliErro
         ))
         .with_hint("for example 2026-12-01T00:00:00Z or 2026-12-01T01:00:00+01:00")
     })
+}
+
+/// Parses a positive lifetime given on the command line (`15m`, `2h`, `14d`).
+pub(crate) fn parse_lifetime(text: &str, flag: &str) -> Result<time::Duration, CliError> {
+    if text.trim_start().starts_with('-') {
+        return Err(CliError::usage(format!(
+            "{flag}: `{text}` is negative: it must end after it starts"
+        )));
+    }
+    let lifetime = humantime::parse_duration(text).map_err(|e| {
+        CliError::usage(format!("{flag}: `{text}`: {e}")).with_hint("for example 15m, 2h or 7d")
+    })?;
+    if lifetime.is_zero() {
+        return Err(CliError::usage(format!(
+            "{flag}: `{text}` is zero: it would be expired when made"
+        )));
+    }
+    time::Duration::try_from(lifetime)
+        .map_err(|_| CliError::usage(format!("{flag}: `{text}` is too long")))
 }

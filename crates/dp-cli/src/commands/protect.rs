@@ -6,7 +6,7 @@ use zeroize::Zeroizing;
 
 use crate::Context;
 use crate::cli::{ProtectArgs, UnprotectArgs};
-use crate::commands::parse_instant;
+use crate::commands::{parse_instant, parse_lifetime};
 use crate::error::CliError;
 use crate::io::{Output, read_input, read_payload};
 
@@ -41,25 +41,7 @@ pub(crate) fn protect(ctx: &Context, args: &ProtectArgs) -> Result<(), CliError>
         );
     }
     let expiration = match (&args.expires_in, &args.expires_at) {
-        (Some(d), _) => {
-            if d.trim_start().starts_with('-') {
-                return Err(CliError::usage(format!(
-                    "--expires-in: `{d}` is negative: a payload must expire after it is made"
-                )));
-            }
-            let lifetime = humantime::parse_duration(d).map_err(|e| {
-                CliError::usage(format!("--expires-in: `{d}`: {e}"))
-                    .with_hint("for example 15m, 2h or 7d")
-            })?;
-            if lifetime.is_zero() {
-                return Err(CliError::usage(format!(
-                    "--expires-in: `{d}` is zero: the payload would be expired when made"
-                )));
-            }
-            let lifetime = Duration::try_from(lifetime)
-                .map_err(|_| CliError::usage(format!("--expires-in: `{d}` is too long")))?;
-            Some(Expiry::In(lifetime))
-        }
+        (Some(d), _) => Some(Expiry::In(parse_lifetime(d, "--expires-in")?)),
         (None, Some(at)) => {
             let at_instant = parse_instant(at, "--expires-at")?;
             let now = ctx.provider().key_manager().clock().now();
@@ -106,9 +88,20 @@ pub(crate) fn unprotect(ctx: &Context, args: &UnprotectArgs) -> Result<(), CliEr
         args.cookie.as_deref(),
         "dp envelope open",
     )?;
+    let purposes = match &args.purpose_preset {
+        Some(spec) => {
+            let (_, mut chain) = dp_aspnet::purposes::Preset::parse_chain(spec).map_err(|e| {
+                CliError::usage(format!("--purpose-preset: {e}"))
+                    .with_hint("`dp purposes` lists the presets")
+            })?;
+            chain.extend(args.purposes.iter().cloned());
+            chain
+        }
+        None => args.purposes.clone(),
+    };
     // Reading never creates keys anyway.
     let provider = provider(ctx, true);
-    let protector = protector(&provider, &args.purposes);
+    let protector = protector(&provider, &purposes);
     let outcome = if args.time_limited {
         protector
             .to_time_limited()

@@ -122,14 +122,13 @@ pub fn validate_tokens(
     if !bool::from(cookie.security_token.ct_eq(&request.security_token)) {
         return mismatch(AntiforgeryMismatch::SecurityTokenMismatch);
     }
-    let (current_username, current_uid) =
-        match identities.iter().find(|i| i.is_authenticated()) {
-            None => ("", None),
-            Some(identity) => match claim_uid(identities) {
-                Some(uid) => ("", Some(uid)),
-                None => (identity.name().unwrap_or_default(), None),
-            },
-        };
+    let (current_username, current_uid) = match identities.iter().find(|i| i.is_authenticated()) {
+        None => ("", None),
+        Some(identity) => match claim_uid(identities) {
+            Some(uid) => ("", Some(uid)),
+            None => (identity.name().unwrap_or_default(), None),
+        },
+    };
     let (token_username, token_uid) = match user {
         TokenUser::ClaimUid(uid) => ("", Some(uid)),
         TokenUser::Username(name) => (name.as_str(), None),
@@ -304,12 +303,21 @@ mod tests {
         let nameid = |v: &str| ClaimsIdentity::new("A").with_claim(claim_types::NAME_IDENTIFIER, v);
         // Unauthenticated identities are skipped; none authenticated → None.
         assert_eq!(claim_uid(&[]), None);
-        assert_eq!(claim_uid(&[ClaimsIdentity::new("").with_claim("sub", "x")]), None);
+        assert_eq!(
+            claim_uid(&[ClaimsIdentity::new("").with_claim("sub", "x")]),
+            None
+        );
         // sub before nameidentifier in one identity; the first identity with one wins.
         let both = nameid("n").with_claim("sub", "s");
         let sub_only = ClaimsIdentity::new("A").with_claim("sub", "s");
-        assert_eq!(claim_uid(&[both]), claim_uid(&[sub_only.clone()]));
-        assert_eq!(claim_uid(&[sub_only.clone(), nameid("n")]), claim_uid(&[sub_only]));
+        assert_eq!(
+            claim_uid(&[both]),
+            claim_uid(std::slice::from_ref(&sub_only))
+        );
+        assert_eq!(
+            claim_uid(&[sub_only.clone(), nameid("n")]),
+            claim_uid(&[sub_only])
+        );
         // An empty first sub falls through to nameidentifier.
         let empty_sub = nameid("n").with_claim("sub", "");
         assert_eq!(claim_uid(&[empty_sub]), claim_uid(&[nameid("n")]));
@@ -329,10 +337,22 @@ mod tests {
     fn derived_cookie_names() {
         assert_eq!(cookie_name(None), ".AspNetCore.Antiforgery.47DEQpj8HBQ");
         assert_eq!(cookie_name(Some("")), ".AspNetCore.Antiforgery.47DEQpj8HBQ");
-        assert_eq!(cookie_name(Some("MyApp")), ".AspNetCore.Antiforgery.TeM5zmpk18g");
-        assert_eq!(cookie_name(Some("/app/")), ".AspNetCore.Antiforgery.VyLW6ORzMgk");
-        assert_eq!(cookie_name(Some("C:\\app\\")), ".AspNetCore.Antiforgery.sJA_cBL8Zc0");
-        assert_eq!(cookie_name(Some("WebApp")), ".AspNetCore.Antiforgery.4ewlKE2fs7M");
+        assert_eq!(
+            cookie_name(Some("MyApp")),
+            ".AspNetCore.Antiforgery.TeM5zmpk18g"
+        );
+        assert_eq!(
+            cookie_name(Some("/app/")),
+            ".AspNetCore.Antiforgery.VyLW6ORzMgk"
+        );
+        assert_eq!(
+            cookie_name(Some("C:\\app\\")),
+            ".AspNetCore.Antiforgery.sJA_cBL8Zc0"
+        );
+        assert_eq!(
+            cookie_name(Some("WebApp")),
+            ".AspNetCore.Antiforgery.4ewlKE2fs7M"
+        );
     }
 
     fn pair(user: TokenUser, additional_data: &str) -> (AntiforgeryToken, AntiforgeryToken) {
@@ -372,17 +392,23 @@ mod tests {
         let anon = pair(TokenUser::Username(String::new()), "");
         assert_eq!(check(&anon, &[]), Ok(()));
         assert_eq!(check(&anon, &[ClaimsIdentity::new("")]), Ok(()));
-        assert_eq!(check(&(anon.1.clone(), anon.0.clone()), &[]), Err(TokensSwapped));
-        assert_eq!(check(&(anon.0.clone(), anon.0.clone()), &[]), Err(TokensSwapped));
+        assert_eq!(
+            check(&(anon.1.clone(), anon.0.clone()), &[]),
+            Err(TokensSwapped)
+        );
+        assert_eq!(
+            check(&(anon.0.clone(), anon.0.clone()), &[]),
+            Err(TokensSwapped)
+        );
         let mut other = anon.clone();
         other.1.security_token[0] ^= 1;
         assert_eq!(check(&other, &[]), Err(SecurityTokenMismatch));
 
         // A user with only a name claim gets the fallback claim uid (all claims), not the name.
         let alice = named("Alice");
-        let uid = claim_uid(&[alice.clone()]).unwrap_or_default();
+        let uid = claim_uid(std::slice::from_ref(&alice)).unwrap_or_default();
         let bound = pair(TokenUser::ClaimUid(uid), "");
-        assert_eq!(check(&bound, &[alice.clone()]), Ok(()));
+        assert_eq!(check(&bound, std::slice::from_ref(&alice)), Ok(()));
         assert_eq!(check(&bound, &[]), Err(ClaimUidMismatch));
         assert_eq!(check(&bound, &[named("Bob")]), Err(ClaimUidMismatch));
         assert_eq!(check(&anon, &[alice]), Err(ClaimUidMismatch));

@@ -170,7 +170,10 @@ pub fn chunked_set_cookies(
         });
     }
     let mut lines = Vec::with_capacity(parts.len() + 1);
-    lines.push(format!("{name}={CHUNK_COUNT_PREFIX}{}{attributes}", parts.len()));
+    lines.push(format!(
+        "{name}={CHUNK_COUNT_PREFIX}{}{attributes}",
+        parts.len()
+    ));
     for (i, part) in parts.iter().enumerate() {
         lines.push(format!(
             "{name}C{}={}{attributes}",
@@ -263,9 +266,10 @@ mod tests {
             chunked_set_cookies("n", "0123456789abcdefghijXY", &o, Some(15))?,
             ["n=chunks-3", "nC1=0123456789", "nC2=abcdefghij", "nC3=XY"]
         );
-        assert_eq!(chunked_set_cookies("n", "0123456789abc", &o, Some(16))?, [
-            "n=0123456789abc"
-        ]);
+        assert_eq!(
+            chunked_set_cookies("n", "0123456789abc", &o, Some(16))?,
+            ["n=0123456789abc"]
+        );
         assert!(matches!(
             chunked_set_cookies("n", "0123456789abc", &o, Some(11)),
             Err(AspNetError::InvalidArgument(_))

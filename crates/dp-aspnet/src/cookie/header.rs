@@ -200,9 +200,7 @@ mod tests {
 
     #[test]
     fn parses_like_dotnet() -> Result<(), AspNetError> {
-        let c = RequestCookies::parse(
-            "COOKIE:  a=1; B = \"two=2\" ;c=;d; =x; a=3;e=%2B%2f%20ok+",
-        )?;
+        let c = RequestCookies::parse("COOKIE:  a=1; B = \"two=2\" ;c=;d; =x; a=3;e=%2B%2f%20ok+")?;
         assert_eq!(c.names().collect::<Vec<_>>(), ["a", "B", "a", "e"]);
         assert_eq!(c.get("A").as_deref(), Some("3"));
         assert_eq!(c.get("b").as_deref(), Some("two=2"));

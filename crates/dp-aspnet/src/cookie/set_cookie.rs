@@ -168,6 +168,9 @@ mod tests {
             authentication_cookie_name("Identity.Application"),
             ".AspNetCore.Identity.Application"
         );
-        assert_eq!(authentication_cookie_name("My Scheme"), ".AspNetCore.My%20Scheme");
+        assert_eq!(
+            authentication_cookie_name("My Scheme"),
+            ".AspNetCore.My%20Scheme"
+        );
     }
 }

@@ -164,7 +164,10 @@ mod tests {
             kind: TokenKind::Cookie,
         };
         assert_eq!(encode(&cookie)?.len(), 18);
-        assert_eq!(encode(&request(TokenUser::Username(String::new())))?.len(), 21);
+        assert_eq!(
+            encode(&request(TokenUser::Username(String::new())))?.len(),
+            21
+        );
         assert_eq!(encode(&request(TokenUser::ClaimUid([1; 32])))?.len(), 52);
         for token in [
             cookie,

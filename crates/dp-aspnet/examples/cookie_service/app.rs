@@ -12,7 +12,7 @@ use dp_aspnet::{ClaimsIdentity, CookieAuthenticator, claim_types};
 
 /// The routes: `GET /` answers with the signed-in user's name, `GET /login?name=NAME` signs
 /// `NAME` in with a cookie the .NET app accepts.
-pub fn router(cookies: CookieAuthenticator) -> Router {
+pub(crate) fn router(cookies: CookieAuthenticator) -> Router {
     Router::new()
         .route("/", get(whoami))
         .route("/login", get(login))

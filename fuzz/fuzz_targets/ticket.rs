@@ -8,26 +8,26 @@ use dp_aspnet::wire::{properties, ticket};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    if let Ok((decoded, report)) = ticket::decode(data) {
-        if report.is_clean() {
-            let Ok(bytes) = ticket::encode(&decoded) else {
-                panic!("a decoded ticket did not encode")
-            };
-            let Ok((again, _)) = ticket::decode(&bytes) else {
-                panic!("an encoded ticket did not decode")
-            };
-            assert!(again == decoded, "ticket round trip changed the ticket");
-        }
+    if let Ok((decoded, report)) = ticket::decode(data)
+        && report.is_clean()
+    {
+        let Ok(bytes) = ticket::encode(&decoded) else {
+            panic!("a decoded ticket did not encode")
+        };
+        let Ok((again, _)) = ticket::decode(&bytes) else {
+            panic!("an encoded ticket did not decode")
+        };
+        assert!(again == decoded, "ticket round trip changed the ticket");
     }
-    if let Ok((decoded, report)) = properties::decode(data) {
-        if report.is_clean() {
-            let Ok(bytes) = properties::encode(&decoded) else {
-                panic!("decoded properties did not encode")
-            };
-            let Ok((again, _)) = properties::decode(&bytes) else {
-                panic!("encoded properties did not decode")
-            };
-            assert!(again == decoded, "properties round trip changed them");
-        }
+    if let Ok((decoded, report)) = properties::decode(data)
+        && report.is_clean()
+    {
+        let Ok(bytes) = properties::encode(&decoded) else {
+            panic!("decoded properties did not encode")
+        };
+        let Ok((again, _)) = properties::decode(&bytes) else {
+            panic!("encoded properties did not decode")
+        };
+        assert!(again == decoded, "properties round trip changed them");
     }
 });

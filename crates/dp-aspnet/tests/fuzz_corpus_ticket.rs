@@ -47,11 +47,11 @@ fn ticket_corpus() {
             "{name}: {:?}",
             decoded.as_ref().map(|(_, r)| r)
         );
-        if let Ok((t, report)) = &decoded {
-            if report.is_clean() {
-                let bytes = ticket::encode(t).unwrap();
-                assert_eq!(&ticket::decode(&bytes).unwrap().0, t, "{name}");
-            }
+        if let Ok((t, report)) = &decoded
+            && report.is_clean()
+        {
+            let bytes = ticket::encode(t).unwrap();
+            assert_eq!(&ticket::decode(&bytes).unwrap().0, t, "{name}");
         }
         if name.starts_with("vector-") {
             vectors += 1;
@@ -60,11 +60,11 @@ fn ticket_corpus() {
             assert_eq!(ticket::encode(&t).unwrap(), data, "{name}");
         }
 
-        if let Ok((p, report)) = properties::decode(&data) {
-            if report.is_clean() {
-                let bytes = properties::encode(&p).unwrap();
-                assert_eq!(properties::decode(&bytes).unwrap().0, p, "{name}");
-            }
+        if let Ok((p, report)) = properties::decode(&data)
+            && report.is_clean()
+        {
+            let bytes = properties::encode(&p).unwrap();
+            assert_eq!(properties::decode(&bytes).unwrap().0, p, "{name}");
         }
     }
     assert!(seen > 0, "the corpus is empty");

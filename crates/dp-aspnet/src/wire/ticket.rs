@@ -939,11 +939,11 @@ mod tests {
             let _ = props::decode(&bytes);
             let mut ticket = vec![5, 0, 0, 0];
             ticket.extend_from_slice(&bytes);
-            if let Ok((t, report)) = decode(&ticket) {
-                if report.is_clean() {
-                    let again = encode(&t).unwrap();
-                    prop_assert_eq!(decode(&again).unwrap().0, t);
-                }
+            if let Ok((t, report)) = decode(&ticket)
+                && report.is_clean()
+            {
+                let again = encode(&t).unwrap();
+                prop_assert_eq!(decode(&again).unwrap().0, t);
             }
         }
     }

@@ -22,7 +22,8 @@ pub const MAX_ACTOR_DEPTH: usize = 8;
 /// Smallest encoded identity: empty authentication type, two default placeholders, a zero claim
 /// count and two `false` flags.
 pub const MIN_IDENTITY_LEN: usize = 1 + 2 + 2 + 4 + 1 + 1;
-/// Smallest encoded claim: placeholder type, empty value, three placeholders, zero properties.
-pub const MIN_CLAIM_LEN: usize = 2 + 1 + 2 + 2 + 2 + 4;
+/// Smallest encoded claim .NET reads: five empty strings and a zero property count (.NET writes
+/// an empty claim type as `00`, and reads empty value types and issuers as the defaults).
+pub const MIN_CLAIM_LEN: usize = 1 + 1 + 1 + 1 + 1 + 4;
 /// Smallest encoded property pair: two empty strings.
 pub const MIN_PROPERTY_LEN: usize = 2;

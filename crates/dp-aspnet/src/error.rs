@@ -125,6 +125,10 @@ impl AspNetError {
             Self::Expired { .. } => RejectReason::Expired,
             Self::Antiforgery(_) => RejectReason::Mismatch,
             Self::Unprotect(e) => match e {
+                // A failing random source (when issuing) is the server's problem.
+                KeyringError::Crypto(dp_keyring::CryptoError::RandomSourceFailed) => {
+                    RejectReason::KeyRing
+                }
                 KeyringError::AuthenticationFailed | KeyringError::Crypto(_) => {
                     RejectReason::Tampered
                 }

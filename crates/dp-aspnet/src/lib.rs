@@ -28,7 +28,7 @@ pub mod wire;
 
 pub use authenticator::{Authenticated, CookieAuthenticator, DEFAULT_LIFETIME};
 pub use data_format::{PropertiesDataFormat, TicketDataFormat};
-pub use error::{AspNetError, RejectReason};
+pub use error::{AntiforgeryMismatch, AspNetError, RejectReason};
 pub use ticket::{
     AuthenticationProperties, AuthenticationTicket, Claim, ClaimsIdentity, claim_types,
 };

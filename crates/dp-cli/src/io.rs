@@ -47,6 +47,20 @@ pub(crate) fn read_input(input: Option<&Path>) -> Result<Vec<u8>, CliError> {
     }
 }
 
+/// Writes `text` to standard output. A closed pipe (`dp … | head`) ends the output quietly, as
+/// for any Unix filter, instead of failing.
+pub(crate) fn print_text(text: &str) -> Result<(), CliError> {
+    use std::io::Write as _;
+    let mut stdout = io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(CliError::io("standard output", &e)),
+        _ => Ok(()),
+    }
+}
+
 /// Reads a protected payload: raw bytes with `--raw`, else payload text in any of the forms
 /// [`dp_format::decode_payload_text`] accepts (`cookie` names the cookie to take). An envelope is
 /// refused with a pointer to `envelope_command`, the command that reads it.

@@ -25,8 +25,7 @@ pub(crate) fn document(fields: Value) -> Value {
 pub(crate) fn print(fields: Value) -> Result<(), CliError> {
     let text = serde_json::to_string_pretty(&document(fields))
         .map_err(|e| CliError::runtime(format!("cannot format JSON: {e}")))?;
-    println!("{text}");
-    Ok(())
+    crate::io::print_text(&format!("{text}\n"))
 }
 
 #[cfg(test)]

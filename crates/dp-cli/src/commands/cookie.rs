@@ -17,6 +17,14 @@ use crate::error::CliError;
 use crate::io::read_input;
 use crate::json;
 
+/// Appends a formatted line to a `String`.
+macro_rules! outln {
+    ($out:expr, $($arg:tt)*) => {{
+        $out.push_str(&format!($($arg)*));
+        $out.push('\n');
+    }};
+}
+
 /// The scheme when neither `--scheme` nor a cookie name says.
 const DEFAULT_SCHEME: &str = "Cookies";
 /// What every sign-in cookie name starts with.
@@ -233,8 +241,9 @@ fn decode(ctx: &Context, args: &CookieDecodeArgs) -> Result<(), CliError> {
     for w in &warnings {
         eprintln!("warning: {w}");
     }
-    print_ticket(ticket, &cookie_name, issued, expires, expired);
-    Ok(())
+    let mut out = String::new();
+    print_ticket(&mut out, ticket, &cookie_name, issued, expires, expired);
+    crate::io::print_text(&out)
 }
 
 fn identity_json(identity: &ClaimsIdentity) -> Value {
@@ -265,6 +274,7 @@ fn properties_json(items: &[(String, String)]) -> Value {
 }
 
 fn print_ticket(
+    out: &mut String,
     ticket: &AuthenticationTicket,
     cookie: &str,
     issued: Option<Timestamp>,
@@ -272,14 +282,16 @@ fn print_ticket(
     expired: bool,
 ) {
     let date = |t: Option<Timestamp>| t.map_or_else(|| "-".to_owned(), |t| t.to_rfc3339());
-    println!("scheme      {} (cookie {cookie})", ticket.scheme);
-    println!("issued      {}", date(issued));
-    println!(
+    outln!(out, "scheme      {} (cookie {cookie})", ticket.scheme);
+    outln!(out, "issued      {}", date(issued));
+    outln!(
+        out,
         "expires     {}{}",
         date(expires),
         if expired { "  EXPIRED" } else { "" }
     );
-    println!(
+    outln!(
+        out,
         "persistent  {}",
         if ticket.properties.is_persistent() {
             "yes"
@@ -288,33 +300,36 @@ fn print_ticket(
         }
     );
     for (i, identity) in ticket.identities.iter().enumerate() {
-        println!();
-        print_identity(identity, &format!("identity {}", i + 1), "");
+        out.push('\n');
+        print_identity(out, identity, &format!("identity {}", i + 1), "");
     }
-    println!();
-    println!("properties");
+    out.push('\n');
+    outln!(out, "properties");
     let width = key_width(ticket.properties.items().iter().map(|(k, _)| k.as_str()));
     for (k, v) in ticket.properties.items() {
-        println!("  {k:width$}  {v}");
+        outln!(out, "  {k:width$}  {v}");
     }
 }
 
-fn print_identity(identity: &ClaimsIdentity, title: &str, indent: &str) {
+fn print_identity(out: &mut String, identity: &ClaimsIdentity, title: &str, indent: &str) {
     let auth = if identity.authentication_type.is_empty() {
         "(not authenticated)"
     } else {
         identity.authentication_type.as_str()
     };
-    println!(
+    outln!(
+        out,
         "{indent}{title}: {auth}, name {}",
         identity.name().unwrap_or("-")
     );
     if identity.name_claim_type != claim_types::NAME
         || identity.role_claim_type != claim_types::ROLE
     {
-        println!(
+        outln!(
+            out,
             "{indent}  name claim type {}, role claim type {}",
-            identity.name_claim_type, identity.role_claim_type
+            identity.name_claim_type,
+            identity.role_claim_type
         );
     }
     let label = |c: &Claim| {
@@ -346,13 +361,18 @@ fn print_identity(identity: &ClaimsIdentity, title: &str, indent: &str) {
         } else {
             format!("  [{}]", notes.join("; "))
         };
-        println!("{indent}  {:width$}  {}{notes}", label(claim), claim.value);
+        outln!(
+            out,
+            "{indent}  {:width$}  {}{notes}",
+            label(claim),
+            claim.value
+        );
     }
     if let Some(bootstrap) = &identity.bootstrap_context {
-        println!("{indent}  bootstrap context: {bootstrap}");
+        outln!(out, "{indent}  bootstrap context: {bootstrap}");
     }
     if let Some(actor) = &identity.actor {
-        print_identity(actor, "actor", &format!("{indent}  "));
+        print_identity(out, actor, "actor", &format!("{indent}  "));
     }
 }
 

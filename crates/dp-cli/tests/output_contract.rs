@@ -10,63 +10,9 @@
 
 mod common;
 
-use common::{code, dp, stderr, stdout};
+use common::{code, documented, dp, schema_document, stderr, stdout};
 use std::path::Path;
 use std::process::Output;
-
-/// Parses a JSON document and checks the one rule: an object whose first field is
-/// `"schema": 1`, every name snake_case.
-fn schema_document(text: &str) -> serde_json::Value {
-    let value: serde_json::Value =
-        serde_json::from_str(text).unwrap_or_else(|e| panic!("{e}: {text}"));
-    let object = value
-        .as_object()
-        .unwrap_or_else(|| panic!("not an object: {text}"));
-    assert_eq!(
-        object.keys().next().map(String::as_str),
-        Some("schema"),
-        "{text}"
-    );
-    assert_eq!(value["schema"], 1, "{text}");
-    fn names_are_snake_case(v: &serde_json::Value) {
-        match v {
-            serde_json::Value::Object(map) => {
-                for (name, inner) in map {
-                    assert!(
-                        name.chars()
-                            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'),
-                        "{name}"
-                    );
-                    names_are_snake_case(inner);
-                }
-            }
-            serde_json::Value::Array(items) => items.iter().for_each(names_are_snake_case),
-            _ => {}
-        }
-    }
-    names_are_snake_case(&value);
-    value
-}
-
-/// Checks that every field name in `value` is documented in docs/CLI.md (as `` `name` ``).
-fn documented(value: &serde_json::Value) {
-    let docs =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/CLI.md"))
-            .unwrap();
-    match value {
-        serde_json::Value::Object(map) => {
-            for (name, inner) in map {
-                assert!(
-                    docs.contains(&format!("`{name}`")),
-                    "docs/CLI.md does not document `{name}`"
-                );
-                documented(inner);
-            }
-        }
-        serde_json::Value::Array(items) => items.iter().for_each(documented),
-        _ => {}
-    }
-}
 
 /// The JSON error object on stderr, with its exit code checked against the process's.
 fn json_error(o: &Output) -> serde_json::Value {

@@ -116,4 +116,3 @@ pub fn documented_except(value: &serde_json::Value, data: &[&str]) {
         _ => {}
     }
 }
-

@@ -20,8 +20,8 @@ const ROUNDS: u64 = 200;
 fn main() {
     let _profiler = dhat::Profiler::builder().testing().build();
     println!(
-        "{:<42} {:>12} {:>14} {:>10}",
-        "cookie", "allocations", "bytes", "claims"
+        "{:<40} {:>7} {:>11} {:>8} {:>7}",
+        "cookie", "claims", "allocations", "bytes", "ticket"
     );
     for (name, scheme, header) in common::cookie_headers() {
         let cookies = common::authenticator(&scheme);

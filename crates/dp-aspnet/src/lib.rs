@@ -15,6 +15,8 @@
 //! * [`CookieAuthenticator`]: "here is the `Cookie` header → the signed-in user, or why not".
 //! * [`antiforgery`]: claim uids, token validation as .NET does it, the cookie name.
 #![forbid(unsafe_code)]
+#![doc = ""]
+#![doc = include_str!("../README.md")]
 
 pub mod antiforgery;
 mod authenticator;

@@ -1,7 +1,7 @@
 //! Tickets made by live ASP.NET Core (tests/data/web/web-manifest.json, `kind: auth-cookie`):
 //! decoded field by field against the manifest, re-encoded byte for byte, and also built from the
 //! manifest alone with the model constructors and encoded, which proves the encoder on its own.
-//! Plus the derived 137-byte example of the spec (§9).
+//! Plus a 137-byte ticket derived by hand from the format description (see tests/data/README.md).
 #![allow(
     clippy::unwrap_used,
     missing_docs,
@@ -184,7 +184,7 @@ fn embedded_properties_alone() {
     }
 }
 
-/// Spec §9: derived from the format description, never produced by .NET.
+/// Derived by hand from the format description, never produced by .NET.
 const DERIVED_137: &str = concat!(
     "05000000",
     "07436f6f6b696573",

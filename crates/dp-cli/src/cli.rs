@@ -758,7 +758,7 @@ pub(crate) struct UnprotectArgs {
         required_unless_present = "purpose_preset"
     )]
     pub purposes: Vec<String>,
-    /// A well-known ASP.NET Core purpose chain, NAME[:SCHEME] (see `dp purposes`), e.g.
+    /// A well-known ASP.NET Core purpose chain, NAME or NAME:SCHEME (see `dp purposes`), e.g.
     /// cookie:Identity.Application or antiforgery
     #[arg(long, value_name = "NAME[:SCHEME]")]
     pub purpose_preset: Option<String>,

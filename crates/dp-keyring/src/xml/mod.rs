@@ -23,7 +23,7 @@ pub use limits::{
 pub(crate) use read::parse_element;
 pub(crate) use read::parse_element_with;
 pub(crate) use write::key_document;
-pub use write::revocation_document;
+pub use write::{revocation_document, single_line};
 
 use dp_format::KeyId;
 

@@ -97,6 +97,15 @@ pub enum KeyringError {
     },
     /// The repository cannot be written (for example a read-only key directory).
     ReadOnlyRepository(PathBuf),
+    /// A key store server or document cannot be used: unreachable, refused the credentials, a
+    /// Redis key of another type than a list, a table that is not the EF Core layout, a
+    /// malformed store URL.
+    Store {
+        /// The store, as a URL with any password redacted.
+        store: String,
+        /// What went wrong (never a password or key material).
+        reason: String,
+    },
     /// An API argument is invalid (empty purpose list, bad lifetime).
     InvalidArgument(String),
     /// A key cannot be created with this algorithm: the default descriptor form, which is what
@@ -183,6 +192,7 @@ impl fmt::Display for KeyringError {
             Self::ReadOnlyRepository(path) => {
                 write!(f, "the key directory {} is not writable", path.display())
             }
+            Self::Store { store, reason } => write!(f, "key store {store}: {reason}"),
             Self::InvalidArgument(why) => f.write_str(why),
             Self::NonStandardAlgorithm(algorithm) => write!(
                 f,

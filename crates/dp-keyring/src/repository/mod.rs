@@ -3,9 +3,27 @@
 
 mod file_system;
 mod memory;
+#[cfg(feature = "mysql")]
+mod mysql;
+#[cfg(feature = "postgres")]
+mod postgres;
+#[cfg(feature = "redis")]
+mod redis;
+#[cfg(any(feature = "postgres", feature = "mysql"))]
+mod sql;
+mod xml_document;
 
 pub use file_system::FileSystemRepository;
 pub use memory::MemoryRepository;
+#[cfg(feature = "mysql")]
+pub use mysql::MySqlRepository;
+#[cfg(feature = "postgres")]
+pub use postgres::PostgresRepository;
+#[cfg(feature = "redis")]
+pub use redis::RedisRepository;
+#[cfg(any(feature = "postgres", feature = "mysql"))]
+pub use sql::SqlTable;
+pub use xml_document::XmlDocumentRepository;
 
 use crate::KeyringError;
 

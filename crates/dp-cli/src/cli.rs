@@ -62,6 +62,12 @@ pub(crate) struct RingArgs {
     #[arg(long, global = true, help_heading = RING_HEADING, value_name = "DIR")]
     pub key_dir: Option<PathBuf>,
 
+    /// Key store URL instead of a directory: redis://[user:pass@]host[:port][/db][?key=NAME],
+    /// rediss://…, postgres://user@host[:port]/db[?schema=S&table=T], mysql://user@host/db[?table=T],
+    /// xml:PATH (one <repository> document), file:PATH [env: DP_KEY_STORE]
+    #[arg(long, global = true, help_heading = RING_HEADING, value_name = "URL", conflicts_with = "key_dir")]
+    pub key_store: Option<String>,
+
     /// Application name, prepended to the purpose chain (as .NET's SetApplicationName)
     #[arg(long, global = true, help_heading = RING_HEADING, value_name = "NAME")]
     pub app_name: Option<String>,
@@ -95,8 +101,9 @@ pub(crate) struct RingArgs {
 
 impl RingArgs {
     /// The argument ids, as clap names them.
-    pub(crate) const IDS: [&'static str; 7] = [
+    pub(crate) const IDS: [&'static str; 8] = [
         "key_dir",
+        "key_store",
         "app_name",
         "unprotect_keys_with",
         "pfx_password_file",
@@ -109,6 +116,7 @@ impl RingArgs {
     pub(crate) fn first_given(&self) -> Option<&'static str> {
         [
             (self.key_dir.is_some(), "--key-dir"),
+            (self.key_store.is_some(), "--key-store"),
             (self.app_name.is_some(), "--app-name"),
             (
                 !self.unprotect_keys_with.is_empty(),
@@ -635,6 +643,15 @@ pub(crate) struct EnvelopeInspectArgs {
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum KeysCommand {
+    /// Create EF Core's DataProtectionKeys table in a PostgreSQL or MySQL --key-store (as EF's
+    /// migrations create it), if it does not exist
+    #[command(after_help = concat!(
+        "Examples:\n",
+        "  dp --key-store postgres://app@db/app keys init-store\n",
+        "  dp --key-store 'mysql://root@db/app?table=data_protection_keys' keys init-store\n\n",
+        "Directories, documents and Redis lists need none: they are created with their first key.",
+    ))]
+    InitStore,
     /// Create a new key and print its id
     #[command(after_help = concat!(
         "Examples:\n",

@@ -72,8 +72,13 @@ impl CliError {
         };
         let hint = match e {
             KeyringError::KeyNotFound(_) => Some(format!(
-                "the key id is not in the ring at {key_dir} — is --key-dir right?"
+                "the key id is not in the ring at {key_dir} — is --key-dir (or --key-store) right?"
             )),
+            KeyringError::Store { .. } => Some(
+                "check the store URL, that the server is running and reachable from here, and the \
+                 credentials (--key-store, DP_KEY_STORE)"
+                    .to_owned(),
+            ),
             KeyringError::AuthenticationFailed => Some(
                 "check that every --purpose (in order) and --app-name match the ones used to protect"
                     .to_owned(),

@@ -22,6 +22,9 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, FromArgMatches};
 use dp_keyring::encryption::KeyEncryption;
+use std::sync::Arc;
+
+use dp_keyring::repository::{StoreUrl, XmlRepository};
 use dp_keyring::{DataProtectionProvider, FileSystemRepository, KeyManagementOptions};
 
 use crate::cli::{Cli, Command, KeysArgs, KeysCommand, ProtectKeysPadding, RingArgs};
@@ -31,50 +34,72 @@ use crate::ring_options::RingEncryptionOptions;
 /// What every key-ring command needs: where the keys are, the application name, and how keys
 /// are protected at rest.
 pub(crate) struct Context {
-    pub key_dir: PathBuf,
+    pub store: StoreUrl,
     pub app_name: Option<String>,
     pub encryption: KeyEncryption,
+    repository: std::sync::OnceLock<Arc<dyn XmlRepository>>,
 }
+
+/// The environment variables that choose the store, strongest first.
+const ENV_KEY_STORE: &str = "DP_KEY_STORE";
+const ENV_KEY_DIR: &str = "DP_KEY_DIR";
 
 impl Context {
     fn new(
         key_dir: Option<PathBuf>,
+        key_store: Option<String>,
         app_name: Option<String>,
         encryption: &RingEncryptionOptions,
     ) -> Result<Self, CliError> {
-        let key_dir = match key_dir {
-            Some(dir) => dir,
-            None => FileSystemRepository::default_directory(|name| std::env::var(name).ok())
-                .ok_or_else(|| {
-                    CliError::usage("no key directory: set --key-dir or DP_KEY_DIR")
-                        .with_hint("HOME is not set, so the ASP.NET Core default cannot be used")
-                })?,
+        let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        // A flag beats the environment; DP_KEY_STORE beats DP_KEY_DIR.
+        let store = match (key_dir, key_store) {
+            (Some(dir), _) => StoreUrl::Directory(dir),
+            (None, Some(url)) => parse_store(&url, "--key-store")?,
+            (None, None) => match (env(ENV_KEY_STORE), env(ENV_KEY_DIR)) {
+                (Some(url), _) => parse_store(&url, ENV_KEY_STORE)?,
+                (None, Some(dir)) => StoreUrl::Directory(PathBuf::from(dir)),
+                (None, None) => StoreUrl::Directory(
+                    FileSystemRepository::default_directory(|name| std::env::var(name).ok())
+                        .ok_or_else(|| {
+                            CliError::usage("no key store: set --key-dir, --key-store, DP_KEY_DIR or DP_KEY_STORE")
+                                .with_hint("HOME is not set, so the ASP.NET Core default cannot be used")
+                        })?,
+                ),
+            },
         };
         Ok(Self {
-            key_dir,
+            store,
             app_name,
             encryption: encryption.key_encryption()?,
+            repository: std::sync::OnceLock::new(),
         })
     }
 
-    pub(crate) fn provider(&self) -> DataProtectionProvider {
+    /// The store, opened once (a server store connects here).
+    pub(crate) fn repository(&self) -> Result<Arc<dyn XmlRepository>, CliError> {
+        if let Some(repository) = self.repository.get() {
+            return Ok(Arc::clone(repository));
+        }
+        let repository = self.store.open().map_err(|e| self.keyring_error(&e))?;
+        Ok(Arc::clone(self.repository.get_or_init(|| repository)))
+    }
+
+    pub(crate) fn provider(&self) -> Result<DataProtectionProvider, CliError> {
         self.provider_with(KeyManagementOptions::default())
     }
 
     /// A provider with other key-management options (`protect --no-create`).
-    pub(crate) fn provider_with(&self, options: KeyManagementOptions) -> DataProtectionProvider {
-        DataProtectionProvider::builder(FileSystemRepository::new(self.key_dir.clone()))
+    pub(crate) fn provider_with(
+        &self,
+        options: KeyManagementOptions,
+    ) -> Result<DataProtectionProvider, CliError> {
+        DataProtectionProvider::builder_shared(self.repository()?)
             .application_name(self.app_name.as_deref())
             .key_encryption(self.encryption.clone())
             .options(options)
             .build()
-            .unwrap_or_else(|_| {
-                // The default options are valid; only `auto_generate_keys` differs.
-                DataProtectionProvider::new(
-                    FileSystemRepository::new(self.key_dir.clone()),
-                    self.app_name.as_deref(),
-                )
-            })
+            .map_err(|e| self.keyring_error(&e))
     }
 
     /// Announces on stderr each key `provider` created (`note: created key {id} in {store}`):
@@ -85,13 +110,22 @@ impl Context {
         }
     }
 
+    /// The store for messages (a path, or a URL without its password).
     pub(crate) fn key_dir_display(&self) -> String {
-        self.key_dir.display().to_string()
+        self.store.redacted()
     }
 
     pub(crate) fn keyring_error(&self, e: &dp_keyring::KeyringError) -> CliError {
         CliError::from_keyring(e, &self.key_dir_display())
     }
+}
+
+fn parse_store(url: &str, source: &str) -> Result<StoreUrl, CliError> {
+    StoreUrl::parse(url).map_err(|e| {
+        CliError::usage(format!("{source}: {e}")).with_hint(
+            "for example redis://127.0.0.1:6379/0, postgres://user@host/db, xml:/path/ring.xml",
+        )
+    })
 }
 
 /// The command-line definition: [`Cli`] with the ring options before the subcommand made local
@@ -135,6 +169,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
     };
     let RingArgs {
         key_dir,
+        key_store,
         app_name,
         unprotect_keys_with,
         pfx_password_file,
@@ -151,7 +186,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
     };
     // Only key-ring commands need a key directory: envelopes name their keys as files and the
     // benchmark keeps its keys in memory.
-    let ring = || Context::new(key_dir, app_name, &encryption);
+    let ring = || Context::new(key_dir, key_store, app_name, &encryption);
     match command {
         Command::Keys(KeysArgs { command, .. }) => match command {
             KeysCommand::New {
@@ -163,6 +198,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
             KeysCommand::Revoke(args) => commands::keys::revoke(&ring()?, &args),
             KeysCommand::Rewrap => commands::keys::rewrap(&ring()?),
             KeysCommand::Prune { expired_for } => commands::keys::prune(&ring()?, expired_for),
+            KeysCommand::InitStore => commands::keys::init_store(&ring()?),
         },
         Command::Protect(args) => commands::protect::protect(&ring()?, &args),
         Command::Unprotect(args) => commands::protect::unprotect(&ring()?, &args),

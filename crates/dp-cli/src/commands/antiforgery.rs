@@ -23,13 +23,13 @@ pub(crate) fn run(ctx: &Context, command: &AntiforgeryCommand) -> Result<(), Cli
     }
 }
 
-fn service(ctx: &Context) -> Antiforgery {
+fn service(ctx: &Context) -> Result<Antiforgery, CliError> {
     // Reading never creates keys.
     let provider = ctx.provider_with(dp_keyring::KeyManagementOptions {
         auto_generate_keys: false,
         ..dp_keyring::KeyManagementOptions::default()
-    });
-    Antiforgery::new(&provider)
+    })?;
+    Ok(Antiforgery::new(&provider))
 }
 
 fn token_text(text: &str) -> &str {
@@ -37,7 +37,7 @@ fn token_text(text: &str) -> &str {
 }
 
 fn decode(ctx: &Context, token: &str, as_json: bool) -> Result<(), CliError> {
-    let token = service(ctx)
+    let token = service(ctx)?
         .decode_token(token_text(token))
         .map_err(|e| aspnet_error(ctx, &e))?;
     if as_json {
@@ -103,7 +103,7 @@ fn validate(ctx: &Context, args: &AntiforgeryValidateArgs) -> Result<(), CliErro
         identity.claims = claims;
         vec![identity]
     };
-    let result = service(ctx).validate(
+    let result = service(ctx)?.validate(
         token_text(&args.cookie_token),
         token_text(&args.request_token),
         &identities,

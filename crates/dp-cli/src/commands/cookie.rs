@@ -156,7 +156,7 @@ fn decode(ctx: &Context, args: &CookieDecodeArgs) -> Result<(), CliError> {
     let provider = ctx.provider_with(dp_keyring::KeyManagementOptions {
         auto_generate_keys: false,
         ..dp_keyring::KeyManagementOptions::default()
-    });
+    })?;
     let authenticator = CookieAuthenticator::new(&provider, &scheme)
         .with_cookie_name(cookie_name.clone())
         .with_clock(Arc::new(ManualClock::new(now)))
@@ -432,7 +432,7 @@ fn issue(ctx: &Context, args: &CookieIssueArgs) -> Result<(), CliError> {
         ticket.properties.set_allow_refresh(Some(true));
     }
 
-    let provider = ctx.provider();
+    let provider = ctx.provider()?;
     let mut authenticator = CookieAuthenticator::new(&provider, &args.scheme);
     if let Some(name) = &args.cookie {
         authenticator = authenticator.with_cookie_name(name.clone());

@@ -59,7 +59,7 @@ pub(crate) fn inspect(ctx: &Context, args: &InspectArgs) -> Result<(), CliError>
     let body_len = payload.body().len();
 
     // Reading the ring must not create keys: load, never resolve through the provider.
-    let provider = ctx.provider();
+    let provider = ctx.provider()?;
     let loaded = provider
         .key_manager()
         .load()

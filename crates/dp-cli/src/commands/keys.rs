@@ -29,7 +29,7 @@ pub(crate) fn new(
             "--lifetime: keys must live at least 7 days",
         ));
     }
-    let provider = ctx.provider();
+    let provider = ctx.provider()?;
     let now = provider.key_manager().clock().now();
     let activation = match activate_at {
         Some(text) => parse_instant(text, "--activate-at")?,
@@ -50,7 +50,7 @@ fn state(key: &Key, default: Option<KeyId>, now: Timestamp) -> &'static str {
 }
 
 fn load(ctx: &Context) -> Result<(LoadedKeys, Option<KeyId>, Timestamp), CliError> {
-    let provider = ctx.provider();
+    let provider = ctx.provider()?;
     let now = provider.key_manager().clock().now();
     let loaded = provider
         .key_manager()
@@ -209,7 +209,7 @@ pub(crate) fn list(ctx: &Context, as_json: bool) -> Result<(), CliError> {
 }
 
 pub(crate) fn revoke(ctx: &Context, args: &RevokeArgs) -> Result<(), CliError> {
-    let provider = ctx.provider();
+    let provider = ctx.provider()?;
     let manager = provider.key_manager();
     let reason = args.reason.as_deref();
     if args.target.all {
@@ -245,7 +245,7 @@ pub(crate) fn rewrap(ctx: &Context) -> Result<(), CliError> {
         CliError::usage("keys rewrap needs the certificate to encrypt to")
             .with_hint("pass --protect-keys-with CERT (and --unprotect-keys-with for the old one)")
     })?;
-    let provider = ctx.provider();
+    let provider = ctx.provider()?;
     let report = provider
         .key_manager()
         .rewrap(encryptor.as_ref())
@@ -278,7 +278,7 @@ pub(crate) fn rewrap(ctx: &Context) -> Result<(), CliError> {
 }
 
 pub(crate) fn prune(ctx: &Context, expired_for_days: u32) -> Result<(), CliError> {
-    let provider = ctx.provider();
+    let provider = ctx.provider()?;
     let manager = provider.key_manager();
     let cutoff = manager.clock().now() - Duration::days(i64::from(expired_for_days));
     let deleted = manager
@@ -288,5 +288,15 @@ pub(crate) fn prune(ctx: &Context, expired_for_days: u32) -> Result<(), CliError
         println!("{id}");
     }
     eprintln!("deleted {} key(s)", deleted.len());
+    Ok(())
+}
+
+/// `dp keys init-store`: EF Core's table, for a SQL store that has none yet.
+pub(crate) fn init_store(ctx: &Context) -> Result<(), CliError> {
+    ctx.store.init().map_err(|e| match e {
+        dp_keyring::KeyringError::InvalidArgument(why) => CliError::usage(why),
+        other => ctx.keyring_error(&other),
+    })?;
+    eprintln!("note: {} is ready", ctx.key_dir_display());
     Ok(())
 }

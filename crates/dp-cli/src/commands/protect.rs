@@ -10,7 +10,10 @@ use crate::commands::{parse_instant, parse_lifetime};
 use crate::error::CliError;
 use crate::io::{Output, read_input, read_payload};
 
-fn provider(ctx: &Context, no_create: bool) -> dp_keyring::DataProtectionProvider {
+fn provider(
+    ctx: &Context,
+    no_create: bool,
+) -> Result<dp_keyring::DataProtectionProvider, CliError> {
     ctx.provider_with(dp_keyring::KeyManagementOptions {
         auto_generate_keys: !no_create,
         ..dp_keyring::KeyManagementOptions::default()
@@ -44,7 +47,7 @@ pub(crate) fn protect(ctx: &Context, args: &ProtectArgs) -> Result<(), CliError>
         (Some(d), _) => Some(Expiry::In(parse_lifetime(d, "--expires-in")?)),
         (None, Some(at)) => {
             let at_instant = parse_instant(at, "--expires-at")?;
-            let now = ctx.provider().key_manager().clock().now();
+            let now = ctx.provider()?.key_manager().clock().now();
             if at_instant <= now {
                 return Err(CliError::usage(format!(
                     "--expires-at: `{at}` is not in the future (now is {now})"
@@ -55,7 +58,7 @@ pub(crate) fn protect(ctx: &Context, args: &ProtectArgs) -> Result<(), CliError>
         (None, None) => None,
     };
     let plaintext = Zeroizing::new(read_input(args.input.as_deref())?);
-    let provider = provider(ctx, args.no_create);
+    let provider = provider(ctx, args.no_create)?;
     let protector = protector(&provider, &args.purposes);
     let payload = match expiration {
         None => protector.protect(&plaintext),
@@ -100,7 +103,7 @@ pub(crate) fn unprotect(ctx: &Context, args: &UnprotectArgs) -> Result<(), CliEr
         None => args.purposes.clone(),
     };
     // Reading never creates keys anyway.
-    let provider = provider(ctx, true);
+    let provider = provider(ctx, true)?;
     let protector = protector(&provider, &purposes);
     let outcome = if args.time_limited {
         protector

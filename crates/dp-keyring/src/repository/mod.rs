@@ -11,6 +11,7 @@ mod postgres;
 mod redis;
 #[cfg(any(feature = "postgres", feature = "mysql"))]
 mod sql;
+mod url;
 mod xml_document;
 
 pub use file_system::FileSystemRepository;
@@ -23,7 +24,11 @@ pub use postgres::PostgresRepository;
 pub use redis::RedisRepository;
 #[cfg(any(feature = "postgres", feature = "mysql"))]
 pub use sql::SqlTable;
+pub use url::{SqlTableNames, StoreUrl, redact};
 pub use xml_document::XmlDocumentRepository;
+
+/// The Redis list key .NET's `PersistKeysToStackExchangeRedis` uses by default.
+pub const REDIS_DEFAULT_KEY: &str = "DataProtection-Keys";
 
 use crate::KeyringError;
 

@@ -198,6 +198,39 @@ fn is_xml_char(c: char) -> bool {
     matches!(c, '\t' | '\n' | '\r' | ' '..='\u{FFFD}' | '\u{10000}'..)
 }
 
+/// An element as Redis, EF Core and the Azure Blob document store it (.NET's
+/// `XElement.ToString(SaveOptions.DisableFormatting)`): no byte-order mark, no declaration, no
+/// indentation — one line. `document` is what [`key_document`] or [`revocation_document`] made
+/// (or any element text); whitespace between tags that holds a line break is dropped, which
+/// removes exactly the indentation those writers add (no value they write starts or ends with a
+/// line break).
+///
+/// The file form must never reach such a store: .NET fails the whole ring on an element with a
+/// byte-order mark.
+pub fn single_line(document: &str) -> Zeroizing<String> {
+    let text = document.strip_prefix('\u{FEFF}').unwrap_or(document);
+    let text = match text.trim_start().strip_prefix("<?xml") {
+        Some(rest) => rest.split_once("?>").map_or(rest, |(_, after)| after),
+        None => text,
+    };
+    let text = text.trim();
+    let mut out = Zeroizing::new(String::with_capacity(text.len()));
+    let mut rest = text;
+    while let Some(close) = rest.find('>') {
+        let (head, tail) = rest.split_at(close + 1);
+        out.push_str(head);
+        let gap = tail.find('<').unwrap_or(tail.len());
+        let (between, next) = tail.split_at(gap);
+        let is_indentation = between.contains('\n') && between.trim().is_empty();
+        if !is_indentation {
+            out.push_str(between);
+        }
+        rest = next;
+    }
+    out.push_str(rest);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use dp_crypto::{AesKeySize, Algorithm, MasterKey};
@@ -285,37 +318,4 @@ mod tests {
         }
         Ok(())
     }
-}
-
-/// An element as Redis, EF Core and the Azure Blob document store it (.NET's
-/// `XElement.ToString(SaveOptions.DisableFormatting)`): no byte-order mark, no declaration, no
-/// indentation — one line. `document` is what [`key_document`] or [`revocation_document`] made
-/// (or any element text); whitespace between tags that holds a line break is dropped, which
-/// removes exactly the indentation those writers add (no value they write starts or ends with a
-/// line break).
-///
-/// The file form must never reach such a store: .NET fails the whole ring on an element with a
-/// byte-order mark.
-pub fn single_line(document: &str) -> Zeroizing<String> {
-    let text = document.strip_prefix('\u{FEFF}').unwrap_or(document);
-    let text = match text.trim_start().strip_prefix("<?xml") {
-        Some(rest) => rest.split_once("?>").map_or(rest, |(_, after)| after),
-        None => text,
-    };
-    let text = text.trim();
-    let mut out = Zeroizing::new(String::with_capacity(text.len()));
-    let mut rest = text;
-    while let Some(close) = rest.find('>') {
-        let (head, tail) = rest.split_at(close + 1);
-        out.push_str(head);
-        let gap = tail.find('<').unwrap_or(tail.len());
-        let (between, next) = tail.split_at(gap);
-        let is_indentation = between.contains('\n') && between.trim().is_empty();
-        if !is_indentation {
-            out.push_str(between);
-        }
-        rest = next;
-    }
-    out.push_str(rest);
-    out
 }

@@ -1085,3 +1085,54 @@ proptest! {
         }
     }
 }
+
+/// Every element .NET 10 wrote into Redis and into EF Core's tables (form L): parsed and written
+/// again by dp, then put in form L, it is the same text — so a key dp writes to a store is in
+/// exactly .NET's form (no byte-order mark, no declaration, one line).
+#[test]
+fn store_elements_round_trip_in_dotnet_single_line_form() {
+    let dir: PathBuf = [env!("CARGO_MANIFEST_DIR"), "tests", "data", "stores"]
+        .iter()
+        .collect();
+    let read = |path: &str| -> serde_json::Value {
+        let text = std::fs::read_to_string(dir.join(path)).unwrap();
+        serde_json::from_str(&text).unwrap()
+    };
+    let mut elements: Vec<String> = read("redis/redis-list.json")["elements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e.as_str().unwrap().to_owned())
+        .collect();
+    for rows in ["postgres/pg-rows.json", "mysql/mysql-rows.json"] {
+        for row in read(rows)["rows"].as_array().unwrap() {
+            elements.push(row["Xml"].as_str().unwrap().to_owned());
+        }
+    }
+    let (mut keys, mut revocations) = (0, 0);
+    for text in &elements {
+        assert!(!text.starts_with('\u{FEFF}') && !text.contains('\n'), "{text}");
+        let written = match parse(text) {
+            Element::Key(key) => {
+                keys += 1;
+                key_document(
+                    key.id,
+                    key.creation,
+                    key.activation,
+                    key.expiration,
+                    &key.descriptor.unwrap(),
+                    None,
+                )
+                .unwrap()
+                .to_string()
+            }
+            Element::Revocation(revocation) => {
+                revocations += 1;
+                crate::xml::revocation_document(&revocation)
+            }
+            other => panic!("unexpected element {other:?}"),
+        };
+        assert_eq!(*crate::xml::single_line(&written), **text);
+    }
+    assert_eq!((keys, revocations), (9, 3));
+}

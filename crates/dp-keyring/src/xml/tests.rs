@@ -1111,7 +1111,10 @@ fn store_elements_round_trip_in_dotnet_single_line_form() {
     }
     let (mut keys, mut revocations) = (0, 0);
     for text in &elements {
-        assert!(!text.starts_with('\u{FEFF}') && !text.contains('\n'), "{text}");
+        assert!(
+            !text.starts_with('\u{FEFF}') && !text.contains('\n'),
+            "{text}"
+        );
         let written = match parse(text) {
             Element::Key(key) => {
                 keys += 1;

@@ -281,6 +281,86 @@ fn concurrent_writers_on_an_empty_list_create_one_key() {
     }
 }
 
+/// Environment of a child writer process (see the next two tests).
+const CHILD_KEY: &str = "DP_TEST_REDIS_CHILD_KEY";
+const CHILD_START: &str = "DP_TEST_REDIS_CHILD_START_MS";
+
+fn unix_millis() -> u128 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_millis()
+}
+
+#[test]
+fn concurrent_processes_on_an_empty_list_create_one_key() {
+    let Some(mut list) = TestList::new("processes") else {
+        return;
+    };
+    const WRITERS: usize = 8;
+    // Every child waits for the same instant, then protects once.
+    let start = unix_millis() + 1500;
+    let children: Vec<_> = (0..WRITERS)
+        .map(|_| {
+            std::process::Command::new(std::env::current_exe().unwrap())
+                .args(["--exact", "child_writer", "--nocapture", "--test-threads=1"])
+                .env(CHILD_KEY, &list.key)
+                .env(CHILD_START, start.to_string())
+                .env("DP_TEST_REDIS_URL", &list.url)
+                .stdout(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    // Every child finishes before anything is asserted, so none writes after the list is gone.
+    let outputs: Vec<_> = children
+        .into_iter()
+        .map(|child| child.wait_with_output().unwrap())
+        .collect();
+    let mut payloads = Vec::new();
+    for output in outputs {
+        assert!(output.status.success(), "{output:?}");
+        let stdout = String::from_utf8(output.stdout).unwrap();
+        let line = stdout
+            .lines()
+            // libtest may print `test child_writer ... ` before it on the same line.
+            .find_map(|l| l.split_once("payload:").map(|(_, p)| p))
+            .and_then(|p| p.split_whitespace().next())
+            .unwrap_or_else(|| panic!("no payload in {stdout}"));
+        payloads.push(URL_SAFE_NO_PAD.decode(line).unwrap());
+    }
+    assert_eq!(payloads.len(), WRITERS);
+    let elements = list.elements();
+    assert_eq!(elements.len(), 1, "exactly one key element");
+    let reader = provider(list.repository(), false);
+    for payload in payloads {
+        assert_eq!(
+            reader.create_protector("p").unprotect(&payload).unwrap(),
+            b"from a process"
+        );
+    }
+}
+
+/// A writer process for the test above; does nothing when run on its own.
+#[test]
+#[allow(
+    clippy::print_stdout,
+    reason = "the payload goes to the parent test on stdout"
+)]
+fn child_writer() {
+    let Ok(key) = std::env::var(CHILD_KEY) else {
+        return;
+    };
+    let start: u128 = std::env::var(CHILD_START).unwrap().parse().unwrap();
+    let provider = provider(RedisRepository::open(&server_url(), &key).unwrap(), true);
+    let protector = provider.create_protector("p");
+    if let Some(wait) = start.checked_sub(unix_millis()) {
+        thread::sleep(Duration::from_millis(u64::try_from(wait).unwrap()));
+    }
+    let payload = protector.protect(b"from a process").unwrap();
+    println!("payload:{}", URL_SAFE_NO_PAD.encode(payload));
+}
+
 #[test]
 fn a_key_of_another_type_is_a_store_error_naming_the_type() {
     let Some(mut list) = TestList::new("wrongtype") else {
@@ -371,7 +451,9 @@ fn delete_removes_exactly_the_named_element() {
     let stored = repository.load_all().unwrap();
     let victim = stored.get(1).unwrap();
     assert!(victim.name.starts_with("key-"), "{victim:?}");
-    repository.delete(&[victim.name.clone()]).unwrap();
+    repository
+        .delete(std::slice::from_ref(&victim.name))
+        .unwrap();
     let mut expected = before.clone();
     expected.remove(1);
     assert_eq!(list.elements(), expected);

@@ -14,8 +14,8 @@ mod common_sql;
 use std::sync::Arc;
 
 use common_sql::{
-    assert_form_l, check_concurrent_payloads, check_vector_ring, json, protect_concurrently,
-    provider, unique, vector_rows,
+    assert_form_l, check_concurrent_payloads, check_lock_excludes, check_vector_ring, json,
+    protect_concurrently, provider, unique, vector_rows,
 };
 use dp_keyring::KeyringError;
 use dp_keyring::repository::{MySqlRepository, SqlTable, XmlRepository};
@@ -309,4 +309,15 @@ fn errors_name_the_row_and_never_the_password() {
     repo.delete(&["row-4".to_owned()]).unwrap();
     assert!(repo.load_all().unwrap().is_empty());
     assert_eq!(db.rows("DataProtectionKeys").len(), 3);
+}
+
+#[test]
+fn the_creation_lock_excludes_other_connections() {
+    let Some(db) = Database::new() else {
+        return;
+    };
+    MySqlRepository::init(&db.url, &SqlTable::default()).unwrap();
+    let a = db.open().unwrap();
+    let b = db.open().unwrap();
+    check_lock_excludes(&a, &b);
 }

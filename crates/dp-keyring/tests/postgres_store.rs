@@ -14,8 +14,8 @@ mod common_sql;
 use std::sync::Arc;
 
 use common_sql::{
-    assert_form_l, check_concurrent_payloads, check_vector_ring, json, protect_concurrently,
-    provider, unique, vector_rows,
+    assert_form_l, check_concurrent_payloads, check_lock_excludes, check_vector_ring, json,
+    protect_concurrently, provider, unique, vector_rows,
 };
 use dp_keyring::KeyringError;
 use dp_keyring::repository::{PostgresRepository, SqlTable, XmlRepository};
@@ -307,4 +307,15 @@ fn errors_name_the_row_and_never_the_password() {
     repo.delete(&["row-4".to_owned()]).unwrap();
     assert!(repo.load_all().unwrap().is_empty());
     assert_eq!(s.rows("DataProtectionKeys").len(), 3);
+}
+
+#[test]
+fn the_creation_lock_excludes_other_connections() {
+    let Some(s) = Schema::new() else {
+        return;
+    };
+    PostgresRepository::init(&url(), &s.spec()).unwrap();
+    let a = s.open().unwrap();
+    let b = s.open().unwrap();
+    check_lock_excludes(&a, &b);
 }

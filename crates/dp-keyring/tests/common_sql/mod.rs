@@ -161,3 +161,24 @@ pub fn check_concurrent_payloads(repo: Arc<dyn XmlRepository>, payloads: &[Vec<u
         );
     }
 }
+
+/// While `a` holds the lock, `b` waits for it (in another thread); it gets it once `a` lets go.
+pub fn check_lock_excludes(a: &dyn XmlRepository, b: &(dyn XmlRepository + Sync)) {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let held = a.lock().unwrap();
+    let got = AtomicBool::new(false);
+    std::thread::scope(|s| {
+        let waiter = s.spawn(|| {
+            let lock = b.lock().unwrap();
+            got.store(true, Ordering::SeqCst);
+            drop(lock);
+        });
+        std::thread::sleep(std::time::Duration::from_millis(500));
+        assert!(!got.load(Ordering::SeqCst), "the second lock must wait");
+        drop(held);
+        waiter.join().unwrap();
+    });
+    assert!(got.load(Ordering::SeqCst));
+    // Released on drop: taken again at once.
+    drop(a.lock().unwrap());
+}

@@ -1131,7 +1131,7 @@ fn store_elements_round_trip_in_dotnet_single_line_form() {
             }
             Element::Revocation(revocation) => {
                 revocations += 1;
-                crate::xml::revocation_document(&revocation)
+                revocation_document(&revocation)
             }
             other => panic!("unexpected element {other:?}"),
         };

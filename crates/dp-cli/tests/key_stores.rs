@@ -6,6 +6,7 @@
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
+    clippy::print_stdout,
     missing_docs,
     reason = "test code: a panic is a test failure, and test items need no docs"
 )]
@@ -238,13 +239,13 @@ fn redis_store() {
     struct Cleanup(String, String);
     impl Drop for Cleanup {
         fn drop(&mut self) {
-            if let Ok(client) = redis::Client::open(self.0.as_str()) {
-                if let Ok(mut conn) = client.get_connection() {
-                    let _: Result<(), _> = redis::cmd("DEL")
-                        .arg(&self.1)
-                        .arg(format!("{}:dp-lock", self.1))
-                        .query(&mut conn);
-                }
+            if let Ok(mut conn) =
+                redis::Client::open(self.0.as_str()).and_then(|c| c.get_connection())
+            {
+                let _: Result<(), _> = redis::cmd("DEL")
+                    .arg(&self.1)
+                    .arg(format!("{}:dp-lock", self.1))
+                    .query(&mut conn);
             }
         }
     }
@@ -306,10 +307,8 @@ fn mysql_store() {
     impl Drop for Cleanup {
         fn drop(&mut self) {
             use mysql::prelude::Queryable as _;
-            if let Ok(pool) = mysql::Pool::new(self.0.as_str()) {
-                if let Ok(mut conn) = pool.get_conn() {
-                    let _ = conn.query_drop(format!("DROP TABLE IF EXISTS `{}`", self.1));
-                }
+            if let Ok(mut conn) = mysql::Pool::new(self.0.as_str()).and_then(|p| p.get_conn()) {
+                let _ = conn.query_drop(format!("DROP TABLE IF EXISTS `{}`", self.1));
             }
         }
     }

@@ -1,4 +1,4 @@
-//! Redis, as .NET's `PersistKeysToStackExchangeRedis` keeps a ring (key-stores spec §2).
+//! Redis, as .NET's `PersistKeysToStackExchangeRedis` keeps a ring.
 //!
 //! ```text
 //! key      : "DataProtection-Keys" (.NET's default) or any caller-chosen key, in the URL's db

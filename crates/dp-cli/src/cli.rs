@@ -62,9 +62,10 @@ pub(crate) struct RingArgs {
     #[arg(long, global = true, help_heading = RING_HEADING, value_name = "DIR")]
     pub key_dir: Option<PathBuf>,
 
-    /// Key store URL instead of a directory: redis://[user:pass@]host[:port][/db][?key=NAME],
-    /// rediss://…, postgres://user@host[:port]/db[?schema=S&table=T], mysql://user@host/db[?table=T],
-    /// xml:PATH (one <repository> document), file:PATH [env: DP_KEY_STORE]
+    /// Key store URL instead of a directory: redis://host:6379/0?key=NAME (user:password@, port,
+    /// database and key optional), rediss://… (TLS), postgres://user@host/db?table=T,
+    /// mysql://user@host/db?table=T, xml:PATH (one repository document), file:PATH
+    /// [env: DP_KEY_STORE]
     #[arg(long, global = true, help_heading = RING_HEADING, value_name = "URL", conflicts_with = "key_dir")]
     pub key_store: Option<String>,
 

@@ -200,7 +200,7 @@ fn is_xml_char(c: char) -> bool {
 
 /// An element as Redis, EF Core and the Azure Blob document store it (.NET's
 /// `XElement.ToString(SaveOptions.DisableFormatting)`): no byte-order mark, no declaration, no
-/// indentation — one line. `document` is what [`key_document`] or [`revocation_document`] made
+/// indentation — one line. `document` is what the key writer or [`revocation_document`] made
 /// (or any element text); whitespace between tags that holds a line break is dropped, which
 /// removes exactly the indentation those writers add (no value they write starts or ends with a
 /// line break).

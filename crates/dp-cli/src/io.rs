@@ -47,6 +47,25 @@ pub(crate) fn read_input(input: Option<&Path>) -> Result<Vec<u8>, CliError> {
     }
 }
 
+/// One line of command output on standard output (see `outln!`).
+pub(crate) fn write_stdout_line(args: std::fmt::Arguments<'_>) {
+    use std::io::Write as _;
+    let mut stdout = io::stdout().lock();
+    let written = stdout
+        .write_fmt(args)
+        .and_then(|()| stdout.write_all(b"\n"))
+        .and_then(|()| stdout.flush());
+    match written {
+        Ok(()) => {}
+        // The reader went away (`| head`): nothing more to say to anyone.
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => std::process::exit(0),
+        Err(e) => {
+            eprintln!("error: writing to standard output: {e}");
+            std::process::exit(i32::from(crate::error::EXIT_RUNTIME));
+        }
+    }
+}
+
 /// Writes `text` to standard output. A closed pipe (`dp … | head`) ends the output quietly, as
 /// for any Unix filter, instead of failing.
 pub(crate) fn print_text(text: &str) -> Result<(), CliError> {

@@ -9,6 +9,17 @@
     reason = "a command-line tool prints its results"
 )]
 
+/// `println!` for command output: a closed pipe (`dp keys list | head -1`) ends the process
+/// quietly, as Unix filters end, instead of panicking; any other write failure is exit 1.
+macro_rules! outln {
+    () => {
+        $crate::io::write_stdout_line(format_args!(""))
+    };
+    ($($arg:tt)*) => {
+        $crate::io::write_stdout_line(format_args!($($arg)*))
+    };
+}
+
 mod cli;
 mod commands;
 mod error;

@@ -517,3 +517,52 @@ fn completions_come_from_the_command_definitions() {
     let o = dp(home.path(), &["completions", "tcsh"], b"");
     assert_eq!(code(&o), 2);
 }
+
+/// `dp … | head -1`: a reader that goes away ends dp quietly (exit 0, no panic); a full disk is
+/// exit 1 with an error line.
+#[test]
+fn closed_or_full_stdout_is_not_a_panic() {
+    use std::process::{Command, Stdio};
+    let home = tempfile::tempdir().unwrap();
+    let keys = home.path().join("keys");
+    let keys = keys.to_str().unwrap();
+    for _ in 0..3 {
+        assert_eq!(
+            code(&dp(home.path(), &["--key-dir", keys, "keys", "new"], b"")),
+            0
+        );
+    }
+    for args in [
+        &["--key-dir", keys, "keys", "list"][..],
+        &["--key-dir", keys, "keys", "list", "--json"],
+        &["purposes"],
+    ] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_dp"))
+            .args(args)
+            .env("HOME", home.path())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(code(&out), 0, "{args:?}: {}", stderr(&out));
+        assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
+
+        if Path::new("/dev/full").exists() {
+            let full = std::fs::OpenOptions::new()
+                .write(true)
+                .open("/dev/full")
+                .unwrap();
+            let out = Command::new(env!("CARGO_BIN_EXE_dp"))
+                .args(args)
+                .env("HOME", home.path())
+                .stdout(full)
+                .stderr(Stdio::piped())
+                .output()
+                .unwrap();
+            assert_eq!(code(&out), 1, "{args:?}: {}", stderr(&out));
+            assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
+        }
+    }
+}

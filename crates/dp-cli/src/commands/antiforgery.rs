@@ -43,22 +43,22 @@ fn decode(ctx: &Context, token: &str, as_json: bool) -> Result<(), CliError> {
     if as_json {
         return json::print(token_json(&token));
     }
-    println!("security token  {}", hex::encode(token.security_token));
+    outln!("security token  {}", hex::encode(token.security_token));
     match &token.kind {
-        TokenKind::Cookie => println!("kind            cookie token"),
+        TokenKind::Cookie => outln!("kind            cookie token"),
         TokenKind::Request {
             user,
             additional_data,
         } => {
-            println!("kind            request token");
+            outln!("kind            request token");
             match user {
-                TokenUser::ClaimUid(uid) => println!("claim uid       {}", hex::encode(uid)),
+                TokenUser::ClaimUid(uid) => outln!("claim uid       {}", hex::encode(uid)),
                 TokenUser::Username(name) if name.is_empty() => {
-                    println!("user            (anonymous)");
+                    outln!("user            (anonymous)");
                 }
-                TokenUser::Username(name) => println!("username        {name}"),
+                TokenUser::Username(name) => outln!("username        {name}"),
             }
-            println!("additional data {additional_data:?}");
+            outln!("additional data {additional_data:?}");
         }
     }
     Ok(())
@@ -114,7 +114,7 @@ fn validate(ctx: &Context, args: &AntiforgeryValidateArgs) -> Result<(), CliErro
             if args.json {
                 json::print(json!({ "valid": true, "reason": null, "claim_uid": claim_uid }))
             } else {
-                println!("valid");
+                outln!("valid");
                 Ok(())
             }
         }
@@ -146,6 +146,6 @@ fn cookie_name(ctx: &Context, as_json: bool) -> Result<(), CliError> {
     if as_json {
         return json::print(json!({ "app_name": app, "cookie_name": name }));
     }
-    println!("{name}");
+    outln!("{name}");
     Ok(())
 }

@@ -272,14 +272,17 @@ fn print_table(rows: &[Row]) {
         }
     }
     let [w0, w1, w2, w3] = widths;
-    println!(
+    outln!(
         "{:<w0$}  {:<w1$}  {:>w2$}  {:>w3$}",
-        header[0], header[1], header[2], header[3]
+        header[0],
+        header[1],
+        header[2],
+        header[3]
     );
     for [operation, algorithm, ops, mb] in &cells {
-        println!("{operation:<w0$}  {algorithm:<w1$}  {ops:>w2$}  {mb:>w3$}");
+        outln!("{operation:<w0$}  {algorithm:<w1$}  {ops:>w2$}  {mb:>w3$}");
     }
-    println!("\nMB = 10^6 bytes of plaintext; protect rows use an in-memory key ring.");
+    outln!("\nMB = 10^6 bytes of plaintext; protect rows use an in-memory key ring.");
 }
 
 fn print_json(seconds: f64, rows: &[Row]) -> Result<(), CliError> {

@@ -18,7 +18,7 @@ use crate::io::read_input;
 use crate::json;
 
 /// Appends a formatted line to a `String`.
-macro_rules! outln {
+macro_rules! pushln {
     ($out:expr, $($arg:tt)*) => {{
         $out.push_str(&format!($($arg)*));
         $out.push('\n');
@@ -282,15 +282,15 @@ fn print_ticket(
     expired: bool,
 ) {
     let date = |t: Option<Timestamp>| t.map_or_else(|| "-".to_owned(), |t| t.to_rfc3339());
-    outln!(out, "scheme      {} (cookie {cookie})", ticket.scheme);
-    outln!(out, "issued      {}", date(issued));
-    outln!(
+    pushln!(out, "scheme      {} (cookie {cookie})", ticket.scheme);
+    pushln!(out, "issued      {}", date(issued));
+    pushln!(
         out,
         "expires     {}{}",
         date(expires),
         if expired { "  EXPIRED" } else { "" }
     );
-    outln!(
+    pushln!(
         out,
         "persistent  {}",
         if ticket.properties.is_persistent() {
@@ -304,10 +304,10 @@ fn print_ticket(
         print_identity(out, identity, &format!("identity {}", i + 1), "");
     }
     out.push('\n');
-    outln!(out, "properties");
+    pushln!(out, "properties");
     let width = key_width(ticket.properties.items().iter().map(|(k, _)| k.as_str()));
     for (k, v) in ticket.properties.items() {
-        outln!(out, "  {k:width$}  {v}");
+        pushln!(out, "  {k:width$}  {v}");
     }
 }
 
@@ -317,7 +317,7 @@ fn print_identity(out: &mut String, identity: &ClaimsIdentity, title: &str, inde
     } else {
         identity.authentication_type.as_str()
     };
-    outln!(
+    pushln!(
         out,
         "{indent}{title}: {auth}, name {}",
         identity.name().unwrap_or("-")
@@ -325,7 +325,7 @@ fn print_identity(out: &mut String, identity: &ClaimsIdentity, title: &str, inde
     if identity.name_claim_type != claim_types::NAME
         || identity.role_claim_type != claim_types::ROLE
     {
-        outln!(
+        pushln!(
             out,
             "{indent}  name claim type {}, role claim type {}",
             identity.name_claim_type,
@@ -361,7 +361,7 @@ fn print_identity(out: &mut String, identity: &ClaimsIdentity, title: &str, inde
         } else {
             format!("  [{}]", notes.join("; "))
         };
-        outln!(
+        pushln!(
             out,
             "{indent}  {:width$}  {}{notes}",
             label(claim),
@@ -369,7 +369,7 @@ fn print_identity(out: &mut String, identity: &ClaimsIdentity, title: &str, inde
         );
     }
     if let Some(bootstrap) = &identity.bootstrap_context {
-        outln!(out, "{indent}  bootstrap context: {bootstrap}");
+        pushln!(out, "{indent}  bootstrap context: {bootstrap}");
     }
     if let Some(actor) = &identity.actor {
         print_identity(out, actor, "actor", &format!("{indent}  "));
@@ -450,7 +450,7 @@ fn issue(ctx: &Context, args: &CookieIssueArgs) -> Result<(), CliError> {
         }));
     }
     for line in &set_cookies {
-        println!("{line}");
+        outln!("{line}");
     }
     Ok(())
 }

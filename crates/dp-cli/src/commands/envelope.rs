@@ -135,7 +135,7 @@ fn keygen(args: &KeygenArgs) -> Result<(), CliError> {
         let _ = fs::remove_file(&private_path);
         return Err(e);
     }
-    println!("{}", key.public_key().fingerprint());
+    outln!("{}", key.public_key().fingerprint());
     eprintln!(
         "wrote {} (secret, mode 0600) and {} (give this one out)",
         private_path.display(),
@@ -394,40 +394,45 @@ fn inspect(args: &EnvelopeInspectArgs) -> Result<(), CliError> {
         }));
     }
 
-    println!("format:      dp envelope, version {VERSION} (not authenticated: what it claims)");
-    println!(
+    outln!("format:      dp envelope, version {VERSION} (not authenticated: what it claims)");
+    outln!(
         "algorithms:  content {}, key transport {}, signature {}",
         header.content.name(),
         header.key_transport.name(),
         signature_name.unwrap_or("none")
     );
     match &created {
-        Some(t) => println!("created:     {t} (Unix {})", header.created),
-        None => println!("created:     Unix {} (out of range)", header.created),
+        Some(t) => outln!("created:     {t} (Unix {})", header.created),
+        None => outln!("created:     Unix {} (out of range)", header.created),
     }
-    println!("message id:  {}", hex(&header.message_id));
+    outln!("message id:  {}", hex(&header.message_id));
     match &sender {
-        Some((fp, len)) => println!(
+        Some((fp, len)) => outln!(
             "signed by:   {fp} (claimed; signature {len} bytes, verified by `dp envelope open`)"
         ),
-        None => println!("signed by:   nobody (unsigned: anyone could have sealed it)"),
+        None => outln!("signed by:   nobody (unsigned: anyone could have sealed it)"),
     }
-    println!("recipients:  {}", recipients.len());
+    outln!("recipients:  {}", recipients.len());
     for (fp, len) in &recipients {
-        println!("  {fp} (wrapped key {len} bytes)");
+        outln!("  {fp} (wrapped key {len} bytes)");
     }
-    println!(
+    outln!(
         "chunks:      {} of up to {} bytes",
-        inspection.chunks, header.chunk_size
+        inspection.chunks,
+        header.chunk_size
     );
     match plaintext {
-        Some(n) => println!(
+        Some(n) => outln!(
             "length:      {} bytes (header {}, content {}, plaintext {n})",
-            inspection.total_len, inspection.header_len, inspection.content_len
+            inspection.total_len,
+            inspection.header_len,
+            inspection.content_len
         ),
-        None => println!(
+        None => outln!(
             "length:      {} bytes (header {}, content {})",
-            inspection.total_len, inspection.header_len, inspection.content_len
+            inspection.total_len,
+            inspection.header_len,
+            inspection.content_len
         ),
     }
     Ok(())

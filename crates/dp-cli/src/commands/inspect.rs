@@ -105,14 +105,14 @@ pub(crate) fn inspect(ctx: &Context, args: &InspectArgs) -> Result<(), CliError>
         }));
     }
 
-    println!("format:      ASP.NET Core Data Protection payload, version 0 (magic 09 F0 C9 F0)");
-    println!("key id:      {id}");
-    println!(
+    outln!("format:      ASP.NET Core Data Protection payload, version 0 (magic 09 F0 C9 F0)");
+    outln!("key id:      {id}");
+    outln!(
         "length:      {} bytes (header 20, body {body_len})",
         bytes.len()
     );
     match key {
-        None => println!(
+        None => outln!(
             "key:         not in the ring at {} — algorithm unknown",
             ctx.key_dir_display()
         ),
@@ -124,8 +124,8 @@ pub(crate) fn inspect(ctx: &Context, args: &InspectArgs) -> Result<(), CliError>
                 },
                 |a| a.to_string(),
             );
-            println!("algorithm:   {alg}");
-            println!(
+            outln!("algorithm:   {alg}");
+            outln!(
                 "key dates:   created {}, active from {}, expires {}{}",
                 k.creation(),
                 k.activation(),
@@ -133,7 +133,7 @@ pub(crate) fn inspect(ctx: &Context, args: &InspectArgs) -> Result<(), CliError>
                 if k.is_revoked() { " (REVOKED)" } else { "" }
             );
             if let Some(r) = loaded.revocation_of(k) {
-                println!(
+                outln!(
                     "revoked:     {}{}: {}",
                     r.date().to_utc(),
                     if r.is_mass() {
@@ -152,19 +152,19 @@ pub(crate) fn inspect(ctx: &Context, args: &InspectArgs) -> Result<(), CliError>
     }) = &fields
     {
         let parts: Vec<String> = fields.iter().map(|(n, l)| format!("{n} {l}")).collect();
-        println!("body:        {}", parts.join(" | "));
+        outln!("body:        {}", parts.join(" | "));
         if lo == hi {
-            println!("plaintext:   {lo} bytes");
+            outln!("plaintext:   {lo} bytes");
         } else {
-            println!("plaintext:   {lo} to {hi} bytes");
+            outln!("plaintext:   {lo} to {hi} bytes");
         }
     } else if algorithm.is_some() {
-        println!(
+        outln!(
             "body:        length impossible for the key's algorithm (the payload will be rejected)"
         );
     }
     if let Some((earliest, latest)) = window {
-        println!("produced:    not before {earliest}, normally not after {latest}");
+        outln!("produced:    not before {earliest}, normally not after {latest}");
     }
     Ok(())
 }

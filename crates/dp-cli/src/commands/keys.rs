@@ -41,7 +41,7 @@ pub(crate) fn new(
         .create_key(activation, expiration, algorithm)
         .map_err(|e| ctx.keyring_error(&e))?;
     ctx.announce_created_keys(&provider);
-    println!("{id}");
+    outln!("{id}");
     Ok(())
 }
 
@@ -163,9 +163,12 @@ pub(crate) fn list(ctx: &Context, as_json: bool) -> Result<(), CliError> {
     }
     // 36 + 2 + 10 + 2 + 10 + 2 + 10 + 2 + 22 (the longest algorithm name) = 96 columns; the
     // details of a key follow on indented lines, cut to the width. --json has every field whole.
-    println!(
+    outln!(
         "{:<36}  {:<10}  {:<10}  {:<10}  ALGORITHM",
-        "ID", "STATE", "ACTIVATION", "EXPIRATION"
+        "ID",
+        "STATE",
+        "ACTIVATION",
+        "EXPIRATION"
     );
     for k in keys {
         let algorithm = k
@@ -178,7 +181,7 @@ pub(crate) fn list(ctx: &Context, as_json: bool) -> Result<(), CliError> {
             day(k.activation()),
             day(k.expiration()),
         );
-        println!("{}", fit(&line, TABLE_WIDTH));
+        outln!("{}", fit(&line, TABLE_WIDTH));
         let mut details = Vec::new();
         if let Some(r) = loaded.revocation_of(k) {
             let scope = if r.is_mass() {
@@ -194,13 +197,13 @@ pub(crate) fn list(ctx: &Context, as_json: bool) -> Result<(), CliError> {
         }
         details.push(format!("master key protection: {}", k.protection()));
         for detail in details {
-            println!("{}", fit(&format!("    {detail}"), TABLE_WIDTH));
+            outln!("{}", fit(&format!("    {detail}"), TABLE_WIDTH));
         }
     }
     for u in &loaded.unreadable {
         let id = u.id.map_or_else(|| "?".to_owned(), |id| id.to_string());
-        println!("{}", fit(&format!("{id:<36}  unreadable"), TABLE_WIDTH));
-        println!(
+        outln!("{}", fit(&format!("{id:<36}  unreadable"), TABLE_WIDTH));
+        outln!(
             "{}",
             fit(&format!("    {} ({})", u.reason, u.source), TABLE_WIDTH)
         );
@@ -251,7 +254,7 @@ pub(crate) fn rewrap(ctx: &Context) -> Result<(), CliError> {
         .rewrap(encryptor.as_ref())
         .map_err(|e| ctx.keyring_error(&e))?;
     for id in &report.rewrapped {
-        println!("{id}");
+        outln!("{id}");
     }
     for (id, reason) in &report.unreadable {
         eprintln!("warning: key {id} left as it is: {reason}");
@@ -285,7 +288,7 @@ pub(crate) fn prune(ctx: &Context, expired_for_days: u32) -> Result<(), CliError
         .delete_keys(|k| k.expiration() < cutoff)
         .map_err(|e| ctx.keyring_error(&e))?;
     for id in &deleted {
-        println!("{id}");
+        outln!("{id}");
     }
     eprintln!("deleted {} key(s)", deleted.len());
     Ok(())

@@ -42,8 +42,8 @@ pub(crate) fn run(args: &PurposesArgs) -> Result<(), CliError> {
             .collect();
         return json::print(json!({ "presets": presets }));
     }
-    println!("Purpose chains (each follows the application name, when one is set).");
-    println!("Use one with `dp unprotect --purpose-preset NAME[:SCHEME]`.\n");
+    outln!("Purpose chains (each follows the application name, when one is set).");
+    outln!("Use one with `dp unprotect --purpose-preset NAME[:SCHEME]`.\n");
     for preset in Preset::ALL {
         let info = preset.info();
         let scheme = match (info.scheme_required, info.default_scheme) {
@@ -51,9 +51,9 @@ pub(crate) fn run(args: &PurposesArgs) -> Result<(), CliError> {
             (false, Some(d)) => format!(" (:SCHEME, default {d})"),
             (false, None) => String::new(),
         };
-        println!("{}{scheme}", info.name);
-        println!("  {}; plaintext: {}", info.description, info.plaintext);
-        println!("  {}", chain_text(preset).join(" / "));
+        outln!("{}{scheme}", info.name);
+        outln!("  {}; plaintext: {}", info.description, info.plaintext);
+        outln!("  {}", chain_text(preset).join(" / "));
     }
     Ok(())
 }

@@ -712,6 +712,42 @@ pub(crate) enum KeysCommand {
         #[arg(long, value_name = "DAYS")]
         expired_for: u32,
     },
+    /// Create the next key if the ring needs one soon: for cron or a sidecar, so that .NET
+    /// instances can run with key generation disabled
+    #[command(after_help = concat!(
+        "Creates nothing when the default key (or its successor) lasts longer than\n",
+        "--min-remaining; a key active now when there is no usable default; else a successor that\n",
+        "activates when the default expires. Safe to run from many hosts at once: one key is made.\n",
+        "Prints the new key's id, if any.\n\n",
+        "Examples:\n",
+        "  dp --key-store redis://cache:6379/0 keys ensure\n",
+        "  dp keys ensure --min-remaining 36h --lifetime 30",
+    ))]
+    Ensure {
+        /// Horizon, e.g. 2d, 36h [default: 2d]
+        #[arg(long, value_name = "D", default_value = "2d")]
+        min_remaining: String,
+        /// Lifetime of a new key in days (at least 7)
+        #[arg(long, value_name = "DAYS", default_value_t = 90)]
+        lifetime: u32,
+        /// Algorithm of a new key, .NET names joined by '+'
+        #[arg(long, value_name = "ALG", default_value = "AES_256_CBC+HMACSHA256")]
+        algorithm: String,
+    },
+    /// Copy every key and revocation to another store, as they are (encrypted keys stay
+    /// encrypted); elements already there are skipped
+    #[command(after_help = concat!(
+        "The same id with different content in the target is an error (exit 1) and nothing is\n",
+        "copied. Prints each copied element's name.\n\n",
+        "Examples:\n",
+        "  dp --key-dir /var/keys keys copy --to redis://cache:6379/0\n",
+        "  dp --key-store redis://cache/0 keys copy --to 'postgres://app@db/app?table=DataProtectionKeys'",
+    ))]
+    Copy {
+        /// Target store (a path or store URL, as --key-store)
+        #[arg(long, value_name = "URL")]
+        to: String,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -210,6 +210,12 @@ fn run(cli: Cli) -> Result<(), CliError> {
             KeysCommand::Rewrap => commands::keys::rewrap(&ring()?),
             KeysCommand::Prune { expired_for } => commands::keys::prune(&ring()?, expired_for),
             KeysCommand::InitStore => commands::keys::init_store(&ring()?),
+            KeysCommand::Ensure {
+                min_remaining,
+                lifetime,
+                algorithm,
+            } => commands::keys::ensure(&ring()?, &min_remaining, lifetime, &algorithm),
+            KeysCommand::Copy { to } => commands::keys::copy(&ring()?, &to),
         },
         Command::Protect(args) => commands::protect::protect(&ring()?, &args),
         Command::Unprotect(args) => commands::protect::unprotect(&ring()?, &args),

@@ -154,13 +154,131 @@ fn drive(store: &str) {
     assert_eq!(code(&out), 3, "{}", stderr(&out));
     let out = run(home.path(), store, &["protect", "--purpose", "after"], b"x");
     assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let after = stdout(&out);
     let out = run(
         home.path(),
         store,
         &["unprotect", "--purpose", "after"],
-        stdout(&out).as_bytes(),
+        after.as_bytes(),
     );
     assert_eq!(stdout(&out), "x");
+
+    // Copy to a directory: the same ids, and payloads unprotect from the copy; a second copy
+    // changes nothing.
+    let copy_dir = home.path().join("copy");
+    let copy = copy_dir.to_str().unwrap();
+    let out = run(home.path(), store, &["keys", "copy", "--to", copy], b"");
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(stdout(&out).lines().count(), 4, "{}", stdout(&out));
+    let ids = |store: &str| {
+        let mut ids: Vec<String> = keys(home.path(), store)
+            .iter()
+            .map(|k| format!("{} {}", k["id"], k["state"]))
+            .collect();
+        ids.sort();
+        ids
+    };
+    assert_eq!(ids(store), ids(copy));
+    let out = dp(
+        home.path(),
+        &["--key-dir", copy, "unprotect", "--purpose", "after"],
+        after.as_bytes(),
+    );
+    assert_eq!(stdout(&out), "x", "{}", stderr(&out));
+    let out = run(home.path(), store, &["keys", "copy", "--to", copy], b"");
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(stdout(&out), "");
+
+    // Prune removes the key that expired in 2020, here as from a directory.
+    let out = run(
+        home.path(),
+        store,
+        &["keys", "prune", "--expired-for", "365"],
+        b"",
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let pruned = stdout(&out);
+    assert_eq!(pruned.lines().count(), 1, "{pruned}");
+    let out = dp(
+        home.path(),
+        &["--key-dir", copy, "keys", "prune", "--expired-for", "365"],
+        b"",
+    );
+    assert_eq!(stdout(&out), pruned);
+    assert_eq!(ids(store), ids(copy));
+    assert_eq!(keys(home.path(), store).len(), 2);
+}
+
+/// `dp keys ensure` on a ring whose default key expires tomorrow, from 8 processes at once:
+/// exactly one successor, activating when the default expires.
+fn ensure_once(store: &str) {
+    let home = tempfile::tempdir().unwrap();
+    let now = time::OffsetDateTime::now_utc()
+        .replace_nanosecond(0)
+        .unwrap();
+    let activate = (now - time::Duration::days(6))
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
+    let out = run(
+        home.path(),
+        store,
+        &["keys", "new", "--lifetime", "7", "--activate-at", &activate],
+        b"",
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let children: Vec<_> = (0..8)
+        .map(|_| {
+            Command::new(env!("CARGO_BIN_EXE_dp"))
+                .args(["--key-store", store, "keys", "ensure"])
+                .env("HOME", home.path())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let created: Vec<String> = children
+        .into_iter()
+        .map(|c| {
+            let out = c.wait_with_output().unwrap();
+            assert_eq!(code(&out), 0, "{}", stderr(&out));
+            stdout(&out)
+        })
+        .filter(|s| !s.is_empty())
+        .collect();
+    assert_eq!(created.len(), 1, "{created:?}");
+    let listed = keys(home.path(), store);
+    assert_eq!(listed.len(), 2, "{listed:?}");
+    let first = listed
+        .iter()
+        .find(|k| k["id"] != created[0].trim())
+        .unwrap();
+    let next = listed
+        .iter()
+        .find(|k| k["id"] == created[0].trim())
+        .unwrap();
+    assert_eq!(next["activation"], first["expiration"]);
+    // Run again: nothing to do.
+    let out = run(home.path(), store, &["keys", "ensure"], b"");
+    assert_eq!(
+        (code(&out), stdout(&out).as_str()),
+        (0, ""),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn ensure_on_directory_and_document() {
+    let dir = tempfile::tempdir().unwrap();
+    ensure_once(dir.path().join("keys").to_str().unwrap());
+    ensure_once(&format!("xml:{}", dir.path().join("ring.xml").display()));
+}
+
+#[test]
+fn directory_store() {
+    let dir = tempfile::tempdir().unwrap();
+    drive(dir.path().join("keys").to_str().unwrap());
 }
 
 #[test]
@@ -251,6 +369,9 @@ fn redis_store() {
     }
     let _cleanup = Cleanup(url.clone(), key.clone());
     drive(&store);
+    let ensure_key = format!("{key}_ensure");
+    let _cleanup_ensure = Cleanup(url.clone(), ensure_key.clone());
+    ensure_once(&with_param(&url, &format!("key={ensure_key}")));
     let client = redis::Client::open(url.as_str()).unwrap();
     let mut conn = client.get_connection().unwrap();
     let elements: Vec<String> = redis::cmd("LRANGE")

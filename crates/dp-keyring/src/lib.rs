@@ -49,6 +49,7 @@ pub mod encryption;
 mod error;
 mod key;
 mod manager;
+mod operations;
 pub mod policy;
 mod protector;
 pub mod repository;
@@ -60,6 +61,7 @@ pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{DescriptorError, IdentityError, KeyringError, MalformedKeyError};
 pub use key::{Key, KeyState};
 pub use manager::{KeyManager, LoadedKeys, RewrapReport, UnreadableKey};
+pub use operations::{CopyReport, copy_ring};
 pub use policy::KeyManagementOptions;
 pub use protector::{
     DataProtectionProvider, DataProtector, ProviderBuilder, TimeLimitedDataProtector,

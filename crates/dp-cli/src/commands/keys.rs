@@ -19,23 +19,14 @@ pub(crate) fn new(
     lifetime_days: u32,
     activate_at: Option<&str>,
 ) -> Result<(), CliError> {
-    let algorithm: Algorithm = algorithm.parse().map_err(|_| {
-        CliError::usage(format!("--algorithm: unknown algorithm `{algorithm}`")).with_hint(
-            "use AES_{128,192,256}_CBC+HMACSHA256, AES_{128,192,256}_CBC+HMACSHA512 or AES_{128,192,256}_GCM",
-        )
-    })?;
-    if lifetime_days < 7 {
-        return Err(CliError::usage(
-            "--lifetime: keys must live at least 7 days",
-        ));
-    }
+    let (algorithm, lifetime) = key_parameters(algorithm, lifetime_days)?;
     let provider = ctx.provider()?;
     let now = provider.key_manager().clock().now();
     let activation = match activate_at {
         Some(text) => parse_instant(text, "--activate-at")?,
         None => now,
     };
-    let expiration = activation + Duration::days(i64::from(lifetime_days));
+    let expiration = activation + lifetime;
     let manager = provider.key_manager();
     let id = manager
         .create_key(activation, expiration, algorithm)
@@ -301,5 +292,68 @@ pub(crate) fn init_store(ctx: &Context) -> Result<(), CliError> {
         other => ctx.keyring_error(&other),
     })?;
     eprintln!("note: {} is ready", ctx.key_dir_display());
+    Ok(())
+}
+
+/// `--algorithm` and `--lifetime` of the commands that create keys.
+fn key_parameters(algorithm: &str, lifetime_days: u32) -> Result<(Algorithm, Duration), CliError> {
+    let parsed: Algorithm = algorithm.parse().map_err(|_| {
+        CliError::usage(format!("--algorithm: unknown algorithm `{algorithm}`")).with_hint(
+            "use AES_{128,192,256}_CBC+HMACSHA256, AES_{128,192,256}_CBC+HMACSHA512 or AES_{128,192,256}_GCM",
+        )
+    })?;
+    if lifetime_days < 7 {
+        return Err(CliError::usage(
+            "--lifetime: keys must live at least 7 days",
+        ));
+    }
+    Ok((parsed, Duration::days(i64::from(lifetime_days))))
+}
+
+/// `dp keys ensure`.
+pub(crate) fn ensure(
+    ctx: &Context,
+    min_remaining: &str,
+    lifetime_days: u32,
+    algorithm: &str,
+) -> Result<(), CliError> {
+    let horizon = crate::commands::parse_lifetime(min_remaining, "--min-remaining")?;
+    let (algorithm, lifetime) = key_parameters(algorithm, lifetime_days)?;
+    let provider = ctx.provider()?;
+    let created = provider
+        .key_manager()
+        .ensure_key(horizon, lifetime, algorithm)
+        .map_err(|e| ctx.keyring_error(&e))?;
+    ctx.announce_created_keys(&provider);
+    match created {
+        Some(id) => outln!("{id}"),
+        None => eprintln!(
+            "note: the ring in {} has a key for the next {min_remaining}; nothing created",
+            ctx.key_dir_display()
+        ),
+    }
+    Ok(())
+}
+
+/// `dp keys copy --to URL`.
+pub(crate) fn copy(ctx: &Context, to: &str) -> Result<(), CliError> {
+    let target = dp_keyring::repository::StoreUrl::parse(to)
+        .map_err(|e| CliError::usage(format!("--to: {e}")))?;
+    if target == ctx.store {
+        return Err(CliError::usage("--to names the store being copied"));
+    }
+    let source = ctx.repository()?;
+    let destination = target.open().map_err(|e| ctx.keyring_error(&e))?;
+    let report = dp_keyring::copy_ring(source.as_ref(), destination.as_ref())
+        .map_err(|e| CliError::runtime(e.to_string()))?;
+    for name in &report.copied {
+        outln!("{name}");
+    }
+    eprintln!(
+        "copied {} element(s) to {}; {} already there",
+        report.copied.len(),
+        target.redacted(),
+        report.already_present.len()
+    );
     Ok(())
 }

@@ -251,6 +251,16 @@ pub(crate) enum Command {
         "  dp --app-name WebApp unprotect --purpose-preset cookie:Identity.Application cookie.txt",
     ))]
     Purposes(PurposesArgs),
+    /// Check a key store: default key, expiry, unreadable, duplicate and revoked keys, clock
+    /// skew, and the store's own health (Redis persistence and eviction, container volumes)
+    #[command(after_help = concat!(
+        "Each finding has a code, a severity (info, warning, error) and a fix.\n\n",
+        "Examples:\n",
+        "  dp --key-store redis://cache:6379/0 doctor\n",
+        "  dp --key-dir /var/keys doctor --json\n\n",
+        "Exit codes: 0 nothing worse than a warning, 1 an error finding, 2 usage",
+    ))]
+    Doctor(DoctorArgs),
     /// Measure throughput on this machine: protect/unprotect per algorithm, the KDF, envelopes,
     /// RSA-OAEP unwraps
     #[command(after_help = concat!(
@@ -288,6 +298,7 @@ impl Command {
             Self::Unprotect(args) => Some(&args.ring),
             Self::Inspect(args) => Some(&args.ring),
             Self::Cookie(args) => Some(&args.ring),
+            Self::Doctor(args) => Some(&args.ring),
             Self::Antiforgery(args) => Some(&args.ring),
             Self::Envelope(_)
             | Self::Capi(_)
@@ -317,6 +328,7 @@ impl Command {
                 AntiforgeryCommand::CookieName { json } => *json,
             },
             Self::Purposes(args) => args.json,
+            Self::Doctor(args) => args.json,
             _ => false,
         }
     }
@@ -1004,6 +1016,15 @@ pub(crate) struct AntiforgeryValidateArgs {
 
 #[derive(Debug, Args)]
 pub(crate) struct PurposesArgs {
+    /// Machine-readable output
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct DoctorArgs {
+    #[command(flatten)]
+    pub ring: RingArgs,
     /// Machine-readable output
     #[arg(long)]
     pub json: bool,

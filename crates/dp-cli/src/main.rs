@@ -223,6 +223,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
         Command::Cookie(cookie) => commands::cookie::run(&ring()?, &cookie.command),
         Command::Antiforgery(af) => commands::antiforgery::run(&ring()?, &af.command),
         Command::Purposes(args) => commands::purposes::run(&args),
+        Command::Doctor(args) => commands::doctor::run(&ring()?, args.json),
         Command::Envelope(envelope) => commands::envelope::run(&envelope),
         Command::Capi(capi) => commands::capi::run(&capi),
         Command::Bench(args) => commands::bench::run(&args),

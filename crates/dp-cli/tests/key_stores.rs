@@ -369,6 +369,24 @@ fn redis_store() {
     }
     let _cleanup = Cleanup(url.clone(), key.clone());
     drive(&store);
+    // doctor: a list with an expiry is the ring about to vanish.
+    {
+        let client = redis::Client::open(url.as_str()).unwrap();
+        let mut conn = client.get_connection().unwrap();
+        let _: () = redis::cmd("PEXPIRE")
+            .arg(&key)
+            .arg(600_000)
+            .query(&mut conn)
+            .unwrap();
+        let home = tempfile::tempdir().unwrap();
+        let out = run(home.path(), &store, &["doctor", "--json"], b"");
+        assert_eq!(code(&out), 1, "{}", stdout(&out));
+        assert!(
+            stdout(&out).contains("\"ring_key_expires\""),
+            "{}",
+            stdout(&out)
+        );
+    }
     let ensure_key = format!("{key}_ensure");
     let _cleanup_ensure = Cleanup(url.clone(), ensure_key.clone());
     ensure_once(&with_param(&url, &format!("key={ensure_key}")));

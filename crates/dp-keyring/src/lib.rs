@@ -45,6 +45,7 @@
 #![forbid(unsafe_code)]
 
 mod clock;
+pub mod doctor;
 pub mod encryption;
 mod error;
 mod key;

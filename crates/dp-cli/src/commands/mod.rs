@@ -4,6 +4,7 @@ pub(crate) mod antiforgery;
 pub(crate) mod bench;
 pub(crate) mod capi;
 pub(crate) mod cookie;
+pub(crate) mod doctor;
 pub(crate) mod envelope;
 pub(crate) mod inspect;
 pub(crate) mod key_files;

@@ -160,6 +160,28 @@ fn decode_text(bytes: Vec<u8>) -> Result<String, &'static str> {
 impl RepositoryLock for FileLock {}
 
 impl XmlRepository for FileSystemRepository {
+    /// .NET's `ContainerUtils`: a key directory inside a container that is not on a mounted
+    /// volume dies with the container, and every restart starts a new ring.
+    fn health(&self) -> Vec<crate::doctor::Finding> {
+        let env = |name: &str| std::env::var(name).ok();
+        let cgroup = fs::read_to_string("/proc/1/cgroup").unwrap_or_default();
+        let mounts = fs::read_to_string("/proc/self/mounts").unwrap_or_default();
+        if in_container(env, &cgroup) && !on_mounted_volume(&self.dir, &mounts) {
+            vec![crate::doctor::Finding::new(
+                "ephemeral_directory",
+                crate::doctor::Severity::Warning,
+                None,
+                format!(
+                    "{} is inside a container and not on a mounted volume: the ring is lost when the container is",
+                    self.dir.display()
+                ),
+                "mount a volume at the key directory (or keep the ring in a shared store: --key-store)",
+            )]
+        } else {
+            Vec::new()
+        }
+    }
+
     fn load_all(&self) -> Result<Vec<StoredElement>, KeyringError> {
         let entries = match fs::read_dir(&self.dir) {
             Ok(entries) => entries,
@@ -256,6 +278,27 @@ impl XmlRepository for FileSystemRepository {
     }
 }
 
+/// `DOTNET_RUNNING_IN_CONTAINER(S)` is `1`/`true`, or PID 1's cgroup says docker (as .NET).
+fn in_container(env: impl Fn(&str) -> Option<String>, cgroup: &str) -> bool {
+    let flag = |name: &str| env(name).is_some_and(|v| v == "1" || v.eq_ignore_ascii_case("true"));
+    flag("DOTNET_RUNNING_IN_CONTAINER")
+        || flag("DOTNET_RUNNING_IN_CONTAINERS")
+        || cgroup.lines().any(|l| l.ends_with("name=openrc:/docker"))
+}
+
+/// Whether `dir` or an ancestor is a mount point other than `/` (as .NET reads
+/// `/proc/self/mounts`).
+fn on_mounted_volume(dir: &Path, mounts: &str) -> bool {
+    let points: Vec<&str> = mounts
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .filter_map(|l| l.split([' ', '\t']).filter(|f| !f.is_empty()).nth(1))
+        .filter(|p| *p != "/")
+        .collect();
+    dir.ancestors()
+        .any(|a| a.to_str().is_some_and(|a| points.contains(&a)))
+}
+
 /// A directory, or a link to one: .NET lists files only.
 fn is_directory(entry: &fs::DirEntry) -> bool {
     entry.file_type().is_ok_and(|t| {
@@ -266,6 +309,20 @@ fn is_directory(entry: &fs::DirEntry) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn container_detection_follows_dotnet() {
+        let none = |_: &str| None;
+        assert!(!in_container(none, "0::/"));
+        assert!(in_container(none, "1:name=openrc:/docker"));
+        assert!(in_container(
+            |k: &str| (k == "DOTNET_RUNNING_IN_CONTAINER").then(|| "true".to_owned()),
+            ""
+        ));
+        let mounts = "overlay / overlay rw 0 0\n/dev/sda1 /data ext4 rw 0 0\n";
+        assert!(on_mounted_volume(Path::new("/data/keys"), mounts));
+        assert!(!on_mounted_volume(Path::new("/app/keys"), mounts));
+    }
 
     #[test]
     fn default_directory_follows_dotnet() {

@@ -114,4 +114,16 @@ pub trait XmlRepository: Send + Sync {
 
     /// A short description for messages (`directory /path/to/keys`).
     fn describe(&self) -> String;
+
+    /// The store's own clock, for stores that have one (servers), to find clock skew between
+    /// farm members. `None` when the store has no clock.
+    fn server_time(&self) -> Option<Result<crate::Timestamp, KeyringError>> {
+        None
+    }
+
+    /// Problems of the store itself that `dp doctor` reports (a Redis that may lose the ring, a
+    /// key directory that will not survive its container). None by default.
+    fn health(&self) -> Vec<crate::doctor::Finding> {
+        Vec::new()
+    }
 }

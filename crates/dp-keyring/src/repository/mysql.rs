@@ -302,6 +302,19 @@ fn column<T: mysql::prelude::FromValue>(row: &Row, i: usize) -> Result<T, String
 }
 
 impl XmlRepository for MySqlRepository {
+    fn server_time(&self) -> Option<Result<crate::Timestamp, KeyringError>> {
+        use mysql::prelude::Queryable as _;
+        let seconds = self.with_conn(|conn| {
+            conn.query_first::<i64, _>("SELECT UNIX_TIMESTAMP()")
+                .map_err(|e| self.error("reading the server's clock", &e))?
+                .ok_or_else(|| KeyringError::Store {
+                    store: self.store.clone(),
+                    reason: "the server returned no time".into(),
+                })
+        });
+        Some(seconds.and_then(crate::Timestamp::from_unix_seconds))
+    }
+
     fn load_all(&self) -> Result<Vec<StoredElement>, KeyringError> {
         let (t, id, name, xml) = self.q();
         let cap = u64::try_from(MAX_ELEMENT_BYTES).unwrap_or(u64::MAX);

@@ -280,6 +280,16 @@ impl Drop for PostgresLock {
 }
 
 impl XmlRepository for PostgresRepository {
+    fn server_time(&self) -> Option<Result<crate::Timestamp, KeyringError>> {
+        let seconds = self.with_client(|client| {
+            client
+                .query_one("SELECT floor(extract(epoch from now()))::bigint", &[])
+                .map(|row| row.get::<_, i64>(0))
+                .map_err(|e| self.error("reading the server's clock", &e))
+        });
+        Some(seconds.and_then(crate::Timestamp::from_unix_seconds))
+    }
+
     fn load_all(&self) -> Result<Vec<StoredElement>, KeyringError> {
         let (t, id, name, xml) = self.q();
         let cap = i64::try_from(MAX_ELEMENT_BYTES).unwrap_or(i64::MAX);

@@ -344,6 +344,84 @@ impl Drop for RedisLock {
 }
 
 impl XmlRepository for RedisRepository {
+    fn server_time(&self) -> Option<Result<crate::Timestamp, KeyringError>> {
+        let time = self
+            .inner
+            .with_connection(|c| redis::cmd("TIME").query::<(i64, i64)>(c));
+        Some(time.and_then(|(seconds, _)| crate::Timestamp::from_unix_seconds(seconds)))
+    }
+
+    /// The failure behind dotnet/aspnetcore#13476: a Redis that restarts empty, or evicts the
+    /// ring, makes the next instance create a new key and the farm split.
+    fn health(&self) -> Vec<crate::doctor::Finding> {
+        use crate::doctor::{Finding, Severity};
+        let mut findings = Vec::new();
+        let config = |name: &'static str| {
+            self.inner.with_connection(|c| {
+                redis::cmd("CONFIG")
+                    .arg("GET")
+                    .arg(name)
+                    .query::<Vec<String>>(c)
+            })
+        };
+        let ttl = self
+            .inner
+            .with_connection(|c| redis::cmd("PTTL").arg(&self.inner.key).query::<i64>(c));
+        let has_ttl = matches!(ttl, Ok(ms) if ms >= 0);
+        if has_ttl {
+            findings.push(Finding::new(
+                "ring_key_expires",
+                Severity::Error,
+                None,
+                format!(
+                    "the ring's list {} has an expiry: the whole ring will vanish",
+                    self.inner.key
+                ),
+                format!("PERSIST {}", self.inner.key),
+            ));
+        }
+        let value = |reply: Vec<String>| reply.get(1).cloned();
+        match (
+            config("save"),
+            config("appendonly"),
+            config("maxmemory-policy"),
+        ) {
+            (Ok(save), Ok(aof), Ok(policy)) => {
+                let save = value(save).unwrap_or_default();
+                let aof = value(aof).unwrap_or_default();
+                if save.trim().is_empty() && aof.eq_ignore_ascii_case("no") {
+                    findings.push(Finding::new(
+                        "redis_not_persistent",
+                        Severity::Warning,
+                        None,
+                        "Redis neither snapshots (save \"\") nor logs (appendonly no): a restart loses the ring, the next instance creates a new key and the farm splits",
+                        "enable persistence (CONFIG SET appendonly yes, or a save schedule) and CONFIG REWRITE",
+                    ));
+                }
+                let policy = value(policy).unwrap_or_default();
+                if policy.starts_with("allkeys-") || (policy.starts_with("volatile-") && has_ttl) {
+                    findings.push(Finding::new(
+                        "redis_may_evict_ring",
+                        Severity::Error,
+                        None,
+                        format!("maxmemory-policy {policy} may evict the ring's list"),
+                        "use noeviction (or volatile-* with no expiry on the ring), or a Redis of its own for the ring",
+                    ));
+                }
+            }
+            (Err(e), ..) | (_, Err(e), _) | (.., Err(e)) => findings.push(Finding::new(
+                "redis_config_unavailable",
+                Severity::Warning,
+                None,
+                format!(
+                    "the persistence and eviction checks could not run (CONFIG GET refused: {e})"
+                ),
+                "check persistence and maxmemory-policy in the managed service's settings",
+            )),
+        }
+        findings
+    }
+
     fn load_all(&self) -> Result<Vec<StoredElement>, KeyringError> {
         let mut list = self.read_list()?;
         let mut elements = Vec::with_capacity(list.0.len());

@@ -547,7 +547,10 @@ pub(crate) enum EnvelopeCommand {
         "records the envelope: use -o FILE, or -o - to write it to the terminal anyway.\n\n",
         "Replays: each opened envelope is recorded (sender, message id) in the replay cache\n",
         "[default: $XDG_DATA_HOME/dp/replay-cache, else ~/.local/share/dp/replay-cache]; opening it\n",
-        "again is rejected, and so are envelopes older than --max-age (clocks may differ by 5 minutes).\n\n",
+        "again is rejected, and so are envelopes older than --max-age (clocks may differ by 5 minutes).\n",
+        "With --replay-cache redis://… a fleet shares one cache: each envelope is recorded with an\n",
+        "atomic set-if-absent, so of many hosts opening it at once exactly one succeeds; an\n",
+        "unreachable Redis is an error (exit 1), never a pass.\n\n",
         "A signed envelope carries its sender's public key, and its signature is always verified;\n",
         "--from additionally requires that this sender signed it. Without --from, a note on stderr\n",
         "names the (verified) signer. An unsigned envelope could have been sealed by anyone who\n",
@@ -617,9 +620,10 @@ pub(crate) struct OpenArgs {
     /// with or without it
     #[arg(long, value_name = "PUB")]
     pub from: Option<PathBuf>,
-    /// Replay cache file [default: $XDG_DATA_HOME/dp/replay-cache, else
-    /// ~/.local/share/dp/replay-cache]
-    #[arg(long, value_name = "FILE", conflicts_with = "no_replay_check")]
+    /// Replay cache: a file, or redis://[user:pass@]host[:port][/db][?prefix=P] (rediss:// for
+    /// TLS; prefix default dp:replay:) shared by several hosts [default: $XDG_DATA_HOME/dp/replay-cache,
+    /// else ~/.local/share/dp/replay-cache]
+    #[arg(long, value_name = "FILE|URL", conflicts_with = "no_replay_check")]
     pub replay_cache: Option<PathBuf>,
     /// Reject envelopes created longer ago than this (e.g. 15m, 24h, 7d); use the same value for
     /// every open with a given cache, which forgets envelopes older than that

@@ -74,6 +74,15 @@ pub enum EnvelopeError {
     /// A file (the replay cache or its lock) is not what it must be — a named pipe, a device, a
     /// link, too large — or could not be read or written.
     File(dp_fs::FsError),
+    /// A shared replay cache (a Redis server) is unreachable, refused the credentials, timed out
+    /// or failed a command. The envelope is neither accepted nor recorded: an unknown answer is
+    /// never taken for "not seen".
+    ReplayStore {
+        /// The store, without its password.
+        store: String,
+        /// What went wrong.
+        reason: String,
+    },
 }
 
 impl EnvelopeError {
@@ -161,6 +170,7 @@ impl fmt::Display for EnvelopeError {
             Self::Crypto(e) => write!(f, "{e}"),
             Self::Io { context, source } => write!(f, "{context}: {source}"),
             Self::File(e) => write!(f, "{e}"),
+            Self::ReplayStore { store, reason } => write!(f, "replay cache {store}: {reason}"),
             Self::InvalidArgument(why) => f.write_str(why),
         }
     }

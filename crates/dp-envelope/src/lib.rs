@@ -10,6 +10,10 @@
 //! naming an expected sender additionally pins who signed. [`open`] releases plaintext only
 //! through a [`PlaintextSink`] committed after everything verified.
 //!
+//! The replay cache is a [`ReplayStore`]: a [`ReplayCache`] file for one host, or — with the
+//! feature `redis` — a `RedisReplayCache` that a fleet of openers shares (one atomic
+//! set-if-absent per envelope; a server that does not answer is an error, never a pass).
+//!
 //! ```
 //! use dp_envelope::{
 //!     open, seal, MemorySink, OpenOptions, PrivateKey, RsaBackend, SealOptions, SenderIdentity,
@@ -39,6 +43,8 @@ mod envelope;
 mod error;
 mod keys;
 mod replay;
+#[cfg(feature = "redis")]
+mod replay_redis;
 
 /// The RSA backends and paddings, from dp-crypto; the features `aws-lc` and `rust-rsa` choose
 /// which backends are built.
@@ -50,6 +56,8 @@ pub use envelope::{
 };
 pub use error::EnvelopeError;
 pub use keys::{Fingerprint, MAX_RSA_BITS, MIN_RSA_BITS, PrivateKey, PublicKey};
-pub use replay::{MAX_REPLAY_CACHE_BYTES, ReplayCache};
+pub use replay::{MAX_REPLAY_CACHE_BYTES, ReplayCache, ReplayStore};
+#[cfg(feature = "redis")]
+pub use replay_redis::RedisReplayCache;
 
 pub use dp_format::envelope::{ContentAlgorithm, EnvelopeHeader};

@@ -19,6 +19,10 @@
 //! to `/dev/zero` would be read until memory runs out, and a symbolic link as the lock would
 //! make openers create a file wherever it points. The cache is read whole on every open, so
 //! it is capped at [`MAX_REPLAY_CACHE_BYTES`].
+//!
+//! [`ReplayStore`] is what [`open`](crate::open) needs from a cache; the file is one store. With
+//! the feature `redis`, `RedisReplayCache` is another, which a fleet of openers on several hosts
+//! can share: the same rule (widest window ever used), one atomic set-if-absent per envelope.
 
 use std::io::{self, Write as _};
 use std::path::{Path, PathBuf};
@@ -34,6 +38,42 @@ pub const MAX_REPLAY_CACHE_BYTES: u64 = 64 << 20;
 
 const HEADER: &str = "# dp replay cache v1";
 const RETAIN: &str = " retain=";
+
+/// Where opened (sender, message id) pairs are recorded: what [`open`](crate::open) needs from a
+/// replay cache. Implementations must make [`ReplayStore::check_and_record`] atomic across every
+/// process that shares the store, and must fail — never pass — when they cannot tell.
+pub trait ReplayStore: core::fmt::Debug + Send + Sync {
+    /// Whether the pair was recorded: a fast early rejection before any RSA work; the
+    /// authoritative check is [`ReplayStore::check_and_record`].
+    ///
+    /// # Errors
+    /// The store cannot be read.
+    fn contains(
+        &self,
+        sender: Option<Fingerprint>,
+        message_id: &[u8; 16],
+    ) -> Result<bool, EnvelopeError>;
+
+    /// Atomically: fails with [`EnvelopeError::Replayed`] if the pair is present, otherwise
+    /// records it. `created` is the envelope's creation time and `now` the opener's clock (Unix
+    /// seconds); `window` is the opener's acceptance window in seconds (max-age plus clock
+    /// skew). A pair is remembered while an opener with the widest window ever used with this
+    /// store could still accept its envelope: until `created` plus that window.
+    ///
+    /// # Errors
+    /// [`EnvelopeError::Replayed`], or the store cannot be read or written.
+    fn check_and_record(
+        &self,
+        sender: Option<Fingerprint>,
+        message_id: &[u8; 16],
+        created: i64,
+        now: i64,
+        window: i64,
+    ) -> Result<(), EnvelopeError>;
+
+    /// The store, for messages: a path, or a URL without its password.
+    fn describe(&self) -> String;
+}
 
 /// A replay cache file.
 #[derive(Debug, Clone)]
@@ -85,6 +125,31 @@ impl Entry {
     fn line(&self) -> String {
         let sender = self.sender.map_or_else(|| "-".to_owned(), |s| to_hex(&s));
         format!("{} {sender} {}\n", self.created, to_hex(&self.message_id))
+    }
+}
+
+impl ReplayStore for ReplayCache {
+    fn contains(
+        &self,
+        sender: Option<Fingerprint>,
+        message_id: &[u8; 16],
+    ) -> Result<bool, EnvelopeError> {
+        Self::contains(self, sender, message_id)
+    }
+
+    fn check_and_record(
+        &self,
+        sender: Option<Fingerprint>,
+        message_id: &[u8; 16],
+        created: i64,
+        now: i64,
+        window: i64,
+    ) -> Result<(), EnvelopeError> {
+        Self::check_and_record(self, sender, message_id, created, now, window)
+    }
+
+    fn describe(&self) -> String {
+        self.path.display().to_string()
     }
 }
 

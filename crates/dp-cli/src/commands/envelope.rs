@@ -11,8 +11,8 @@ use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use dp_envelope::{
-    EnvelopeError, FileSink, OpenOptions, PlaintextSink, PrivateKey, ReplayCache, ReplayCheck,
-    RsaBackend, ScratchSink, SealOptions, SenderIdentity,
+    EnvelopeError, FileSink, OpenOptions, PlaintextSink, PrivateKey, RedisReplayCache, ReplayCache,
+    ReplayCheck, ReplayStore, RsaBackend, ScratchSink, SealOptions, SenderIdentity,
 };
 use dp_format::envelope::VERSION;
 use dp_format::{InputKind, payload_text::SNIFF_LEN};
@@ -190,19 +190,12 @@ fn open(args: &OpenArgs) -> Result<(), CliError> {
     let cache = if args.no_replay_check {
         None
     } else {
-        let path = match &args.replay_cache {
-            Some(p) => p.clone(),
-            None => ReplayCache::default_path(|k| std::env::var(k).ok()).ok_or_else(|| {
-                CliError::usage("no replay cache: neither XDG_DATA_HOME nor HOME is set")
-                    .with_hint("pass --replay-cache FILE")
-            })?,
-        };
-        Some(ReplayCache::new(path))
+        Some(replay_store(args.replay_cache.as_deref())?)
     };
     let max_age = parse_max_age(&args.max_age)?;
     let options = OpenOptions {
         expected_sender: from.as_ref(),
-        replay: cache.as_ref().map(|cache| ReplayCheck {
+        replay: cache.as_deref().map(|cache| ReplayCheck {
             cache: Some(cache),
             max_age,
             clock_skew: CLOCK_SKEW_SECS,
@@ -212,7 +205,7 @@ fn open(args: &OpenArgs) -> Result<(), CliError> {
     let (input, input_len) = open_input(args.input.as_deref())?;
     let progress = Progress::new(input_len);
     let input = progress.wrap(input);
-    let fail = |e: EnvelopeError| open_error(&e, &key, cache.as_ref());
+    let fail = |e: EnvelopeError| open_error(&e, &key, cache.as_deref());
     // Plaintext waits in a private file — beside OUT, or unnamed in $TMPDIR for stdout — that
     // is released only after the whole envelope verified.
     let opened = match &output {
@@ -305,6 +298,29 @@ impl<S: PlaintextSink> PlaintextSink for TerminalTextSink<'_, S> {
     }
 }
 
+/// The replay cache `--replay-cache` names: a `redis://` or `rediss://` URL (any value with
+/// `://`), else a file; by default the file in the user's data directory.
+fn replay_store(arg: Option<&Path>) -> Result<Box<dyn ReplayStore>, CliError> {
+    let path = match arg {
+        Some(p) => {
+            if let Some(url) = p.to_str().filter(|s| s.contains("://")) {
+                let cache = RedisReplayCache::new(url).map_err(|e| {
+                    CliError::usage(format!("--replay-cache: {e}")).with_hint(
+                        "expected redis://[user:pass@]host[:port][/db][?prefix=P] (or rediss://), or a file",
+                    )
+                })?;
+                return Ok(Box::new(cache));
+            }
+            p.to_owned()
+        }
+        None => ReplayCache::default_path(|k| std::env::var(k).ok()).ok_or_else(|| {
+            CliError::usage("no replay cache: neither XDG_DATA_HOME nor HOME is set")
+                .with_hint("pass --replay-cache FILE")
+        })?,
+    };
+    Ok(Box::new(ReplayCache::new(path)))
+}
+
 fn parse_max_age(text: &str) -> Result<i64, CliError> {
     let age = humantime::parse_duration(text).map_err(|e| {
         CliError::usage(format!("--max-age: `{text}`: {e}")).with_hint("for example 15m, 24h or 7d")
@@ -314,7 +330,7 @@ fn parse_max_age(text: &str) -> Result<i64, CliError> {
 }
 
 /// Translates an `open` failure, with hints that name this key and this cache.
-fn open_error(e: &EnvelopeError, key: &PrivateKey, cache: Option<&ReplayCache>) -> CliError {
+fn open_error(e: &EnvelopeError, key: &PrivateKey, cache: Option<&dyn ReplayStore>) -> CliError {
     let err = CliError::from_envelope(e);
     match e {
         EnvelopeError::NotARecipient => err.with_hint(format!(
@@ -324,10 +340,13 @@ fn open_error(e: &EnvelopeError, key: &PrivateKey, cache: Option<&ReplayCache>) 
         EnvelopeError::Replayed => match cache {
             Some(cache) => err.with_hint(format!(
                 "this envelope was opened before (replay cache {}); use --no-replay-check only if you are sure",
-                cache.path().display()
+                cache.describe()
             )),
             None => err,
         },
+        EnvelopeError::ReplayStore { .. } => err.with_hint(
+            "nothing was written: an envelope is opened only when the replay cache answers; check the server",
+        ),
         _ => err,
     }
 }

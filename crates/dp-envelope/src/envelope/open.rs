@@ -12,14 +12,15 @@ use super::sink::PlaintextSink;
 use super::stream::{expect_end, read_exact_or_truncated, read_header, write_all};
 use super::{SenderIdentity, signature_message};
 use crate::{
-    EnvelopeError, Fingerprint, KeyWrapPadding, PrivateKey, PublicKey, ReplayCache, RsaBackend,
+    EnvelopeError, Fingerprint, KeyWrapPadding, PrivateKey, PublicKey, ReplayStore, RsaBackend,
 };
 
 /// Replay protection on open.
 #[derive(Debug, Clone, Copy)]
 pub struct ReplayCheck<'a> {
-    /// The cache of opened (sender, message id) pairs; `None` checks only the time window.
-    pub cache: Option<&'a ReplayCache>,
+    /// The cache of opened (sender, message id) pairs — a [`ReplayCache`](crate::ReplayCache)
+    /// file or any other [`ReplayStore`]; `None` checks only the time window.
+    pub cache: Option<&'a dyn ReplayStore>,
     /// Envelopes older than this many seconds are rejected.
     pub max_age: i64,
     /// Tolerated clock difference, in seconds, both ways.

@@ -152,21 +152,21 @@ impl Stores {
 impl Drop for Stores {
     fn drop(&mut self) {
         // No panic here: a failing test is already unwinding.
-        if let Some(url) = &self.redis {
-            if let Ok(mut c) = redis::Client::open(url.as_str()).and_then(|c| c.get_connection()) {
-                for key in &self.redis_keys {
-                    let _: redis::RedisResult<i64> = redis::cmd("DEL")
-                        .arg(key)
-                        .arg(format!("{key}:dp-lock"))
-                        .query(&mut c);
-                }
+        if let Some(url) = &self.redis
+            && let Ok(mut c) = redis::Client::open(url.as_str()).and_then(|c| c.get_connection())
+        {
+            for key in &self.redis_keys {
+                let _: redis::RedisResult<i64> = redis::cmd("DEL")
+                    .arg(key)
+                    .arg(format!("{key}:dp-lock"))
+                    .query(&mut c);
             }
         }
-        if let Some(url) = &self.postgres {
-            if let Ok(mut client) = postgres::Client::connect(url, postgres::NoTls) {
-                for table in &self.pg_tables {
-                    let _ = client.batch_execute(&format!("DROP TABLE IF EXISTS \"{table}\""));
-                }
+        if let Some(url) = &self.postgres
+            && let Ok(mut client) = postgres::Client::connect(url, postgres::NoTls)
+        {
+            for table in &self.pg_tables {
+                let _ = client.batch_execute(&format!("DROP TABLE IF EXISTS \"{table}\""));
             }
         }
         if let Some(url) = &self.mysql {

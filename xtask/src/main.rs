@@ -5,10 +5,12 @@
 //! * `ci` — everything CI checks, in the order that fails fastest: formatting, clippy with
 //!   warnings denied, the whole test suite, and the docs with warnings denied.
 //! * `fuzz TARGET [SECONDS]` — runs a cargo-fuzz target over its committed corpus.
-//! * `bench [FILTER]` — the criterion benchmarks of dp-crypto and dp-envelope (both RSA
-//!   backends), only those whose name contains FILTER if given.
+//! * `bench [--seconds S] [--threads N] [--dotnet FILE] [FILTER]` — `dp bench` of a release
+//!   build beside `openssl speed` (the hardware limit) and ASP.NET Core's figures;
+//!   `bench --criterion [FILTER]` — the criterion benchmarks.
 #![allow(clippy::print_stdout, reason = "xtask reports progress on stdout")]
 
+mod bench;
 #[cfg(test)]
 mod tidy;
 
@@ -24,7 +26,7 @@ fn main() -> ExitCode {
             args.get(1).map(String::as_str),
             args.get(2).map(String::as_str),
         ),
-        Some("bench") => bench(args.get(1).map(String::as_str)),
+        Some("bench") => bench::parse(&args[1..]).and_then(|o| bench::bench(&o)),
         Some("-h" | "--help" | "help") | None => {
             print_help();
             Ok(())
@@ -50,11 +52,15 @@ fn print_help() {
                  cargo doc -D warnings\n  \
          fuzz    TARGET [SECONDS]: run a cargo-fuzz target (payload, key_xml, envelope,\n          \
                  capi_blob)\n  \
-         bench   [FILTER]: criterion benchmarks of dp-crypto (encryptors, KDF) and dp-envelope\n          \
-                 (seal/open, RSA-OAEP unwrap, both RSA backends); FILTER is a substring or\n          \
-                 regex of the benchmark names, e.g. `cargo xtask bench AES_256_GCM`.\n          \
-                 Reports land in <target dir>/criterion. For a quick figure without the source\n          \
-                 tree: `dp bench`."
+         bench   [--seconds S] [--threads N] [--dotnet FILE [--dotnet-openssl FILE]] [FILTER]:\n          \
+                 builds dp in release mode, runs `dp bench --json` and `openssl speed` back to\n          \
+                 back and prints each figure as a ratio of the hardware limit OpenSSL shows;\n          \
+                 --dotnet adds a column \"× ASP.NET Core\" (figures scaled by this machine's\n          \
+                 OpenSSL AES-256-CBC 1 KiB rate over the one recorded with them, e.g.\n          \
+                 ../shared/bench/aspnetcore-2026-11-30.json). Raw output: <target>/bench/.\n  \
+         bench   --criterion [FILTER]: the criterion benchmarks (KDF, encryptors, AAD, key-ring\n          \
+                 lookup, protector, ticket decoding, envelopes, both RSA backends); reports in\n          \
+                 <target dir>/criterion."
     );
 }
 
@@ -81,29 +87,6 @@ fn run(step: &str, cmd: &mut Command) -> Result<(), String> {
     } else {
         Err(format!("{step} failed ({status})"))
     }
-}
-
-fn bench(filter: Option<&str>) -> Result<(), String> {
-    let mut cmd = cargo();
-    // The pure-Rust RSA backend too, so the unwrap benchmark compares both.
-    cmd.args([
-        "bench",
-        "-p",
-        "dp-crypto",
-        "-p",
-        "dp-envelope",
-        // Only the criterion targets: not the unit tests in bench mode.
-        "--bench",
-        "encryptor",
-        "--bench",
-        "envelope",
-        "--features",
-        "dp-envelope/rust-rsa",
-    ]);
-    if let Some(filter) = filter {
-        cmd.args(["--", filter]);
-    }
-    run("cargo bench", &mut cmd)
 }
 
 const FUZZ_TARGETS: [&str; 4] = ["payload", "key_xml", "envelope", "capi_blob"];

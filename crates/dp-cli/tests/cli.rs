@@ -577,26 +577,33 @@ fn help_says_what_and_shows_examples() {
 #[test]
 fn bench_prints_the_table_and_json() {
     let home = tempfile::tempdir().unwrap();
-    let o = dp(home.path(), &["bench", "--seconds", "0.02"], b"");
+    let o = dp(home.path(), &["bench", "--seconds", "0.01"], b"");
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let text = String::from_utf8(o.stdout).unwrap();
-    let header = text.lines().next().unwrap();
+    let header = text.lines().nth(1).unwrap();
     let columns: Vec<&str> = header.split_whitespace().collect();
     assert_eq!(
         columns,
-        ["operation", "algorithm", "ops/s", "MB/s"],
-        "{text}"
-    );
-    assert!(
-        text.contains("(AWS-LC)") && !text.contains("AwsLc"),
+        [
+            "op",
+            "algorithm",
+            "size",
+            "threads",
+            "ops/s",
+            "MB/s",
+            "median"
+        ],
         "{text}"
     );
     for word in [
-        "protect 1 KiB",
+        "protect",
+        "unprotect",
         "AES_256_GCM",
-        "kdf derive",
-        "envelope open",
-        "rsa-oaep unwrap",
+        "cookie_decode",
+        "RSA-3072 (aws-lc)",
+        "64 MiB",
+        "keyring_load",
+        "1000 keys",
     ] {
         assert!(text.contains(word), "{word}: {text}");
     }
@@ -605,29 +612,66 @@ fn bench_prints_the_table_and_json() {
         "no key directory is touched"
     );
 
-    let o = dp(home.path(), &["bench", "--seconds", "0.02", "--json"], b"");
+    // JSON, on two threads, filtered to one algorithm.
+    let o = dp(
+        home.path(),
+        &[
+            "bench",
+            "--seconds",
+            "0.01",
+            "--json",
+            "--threads",
+            "2",
+            "AES_256_GCM",
+        ],
+        b"",
+    );
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(report["schema"], 1);
+    assert!(report["host"]["cores"].as_u64().unwrap() >= 1);
+    assert!(report["host"]["features"].is_array());
     let results = report["results"].as_array().unwrap();
-    // The backend by its name, not a Rust variant name.
+    // 4 sizes × protect/unprotect, on one thread and on two.
+    assert_eq!(results.len(), 16, "{report}");
+    for r in results {
+        assert_eq!(r["algorithm"], "AES_256_GCM");
+        assert!(r["ops_per_sec"].as_f64().unwrap() > 0.0);
+        assert!(r["median_ns"].as_f64().unwrap() > 0.0);
+        let size = r["size"].as_f64().unwrap();
+        let rate = r["bytes_per_sec"].as_f64().unwrap() / r["ops_per_sec"].as_f64().unwrap();
+        assert!((rate - size).abs() < 1e-6 * size, "{r}");
+        assert!(r["backend"].is_null());
+    }
+    assert_eq!(results.iter().filter(|r| r["threads"] == 2).count(), 8);
+
+    // Envelope rows name their backend; the key-ring row counts keys.
+    let o = dp(
+        home.path(),
+        &["bench", "--seconds", "0.01", "--json", "RSA-2048"],
+        b"",
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let results = report["results"].as_array().unwrap();
+    assert!(results.len() >= 4, "{report}");
     assert!(
         results
             .iter()
-            .any(|r| r["algorithm"] == "RSA-2048 OAEP-SHA256 (AWS-LC)"),
-        "{report}"
+            .all(|r| ["aws-lc", "rust-rsa"].contains(&r["backend"].as_str().unwrap()))
     );
-    assert!(!report.to_string().contains("AwsLc"), "{report}");
-    // Nine algorithms × protect/unprotect, the KDF, envelope seal and open, then one RSA unwrap
-    // row per RSA backend compiled in (two when a build unifies dp-crypto's `rust-rsa`, e.g.
-    // through dp-envelope's).
-    let unwraps = results.len().checked_sub(9 * 2 + 1 + 2).unwrap();
-    assert!((1..=2).contains(&unwraps), "{report}");
-    assert!(
-        results
-            .iter()
-            .all(|r| r["ops_per_sec"].as_f64().unwrap() > 0.0)
+    let o = dp(
+        home.path(),
+        &["bench", "--seconds", "0.01", "--json", "keyring_load"],
+        b"",
     );
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(report["results"][0]["size"], 1000, "{report}");
+    assert!(report["results"][0]["bytes_per_sec"].is_null());
+
+    // A filter that keeps nothing is a usage error.
+    let o = dp(home.path(), &["bench", "no-such-thing"], b"");
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
 
     let o = dp(home.path(), &["bench", "--help"], b"");
     assert!(String::from_utf8(o.stdout).unwrap().contains("Example"));

@@ -637,9 +637,10 @@ pub(crate) struct OpenArgs {
     /// with or without it
     #[arg(long, value_name = "PUB")]
     pub from: Option<PathBuf>,
-    /// Replay cache: a file, or redis://[user:pass@]host[:port][/db][?prefix=P] (rediss:// for
-    /// TLS; prefix default dp:replay:) shared by several hosts [default: $XDG_DATA_HOME/dp/replay-cache,
-    /// else ~/.local/share/dp/replay-cache]
+    /// Replay cache: a file, or a Redis URL shared by several hosts: redis://host:6379/0?prefix=P
+    /// (user:password@, port, database and prefix optional; prefix default dp:replay:;
+    /// rediss:// for TLS) [default: $XDG_DATA_HOME/dp/replay-cache, else
+    /// ~/.local/share/dp/replay-cache]
     #[arg(long, value_name = "FILE|URL", conflicts_with = "no_replay_check")]
     pub replay_cache: Option<PathBuf>,
     /// Reject envelopes created longer ago than this (e.g. 15m, 24h, 7d); use the same value for

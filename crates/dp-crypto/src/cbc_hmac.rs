@@ -31,19 +31,20 @@ pub(crate) fn encrypt_append(
     rng: &dyn SecureRandom,
     out: &mut Vec<u8>,
 ) -> Result<(), CryptoError> {
-    // Key modifier first, then IV: the order .NET draws them, which the KATs depend on.
-    let mut key_modifier = [0u8; KEY_MODIFIER_SIZE];
-    rng.fill(&mut key_modifier)?;
-    let mut iv = [0u8; AES_BLOCK_SIZE];
-    rng.fill(&mut iv)?;
+    // Key modifier first, then IV: the order .NET draws them, which the KATs depend on. One
+    // draw for both (a random source's output does not depend on how it is split).
+    let mut drawn = [0u8; KEY_MODIFIER_SIZE + AES_BLOCK_SIZE];
+    rng.fill(&mut drawn)?;
+    let (key_modifier, iv) = drawn.split_at(KEY_MODIFIER_SIZE);
+    let iv: &[u8; AES_BLOCK_SIZE] = iv.try_into().map_err(|_| CryptoError::RandomSourceFailed)?;
 
-    let keys = derive(kdf, aes, mac, aad, &key_modifier)?;
+    let keys = derive(kdf, aes, mac, aad, key_modifier)?;
 
     out.reserve(body_len(plaintext.len(), mac));
-    out.extend_from_slice(&key_modifier);
+    out.extend_from_slice(key_modifier);
     let mac_start = out.len();
-    out.extend_from_slice(&iv);
-    primitives::cbc_encrypt_append(&keys.encryption, &iv, plaintext, out);
+    out.extend_from_slice(iv);
+    primitives::cbc_encrypt_append(&keys.encryption, iv, plaintext, out);
     let (_, iv_and_ct) = out.split_at(mac_start);
     let mut tag = Zeroizing::new(Vec::with_capacity(mac.digest_len()));
     primitives::hmac_append(&keys.validation, iv_and_ct, &[], &mut tag);

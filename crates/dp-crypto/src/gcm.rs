@@ -32,17 +32,20 @@ pub(crate) fn encrypt_append(
     // Refuse before drawing randomness or deriving anything.
     primitives::gcm_check_plaintext_len(plaintext.len())?;
     // Key modifier first, then nonce, as .NET draws them.
-    let mut key_modifier = [0u8; KEY_MODIFIER_SIZE];
-    rng.fill(&mut key_modifier)?;
-    let mut nonce = [0u8; GCM_NONCE_SIZE];
-    rng.fill(&mut nonce)?;
+    // One draw for both.
+    let mut drawn = [0u8; KEY_MODIFIER_SIZE + GCM_NONCE_SIZE];
+    rng.fill(&mut drawn)?;
+    let (key_modifier, nonce) = drawn.split_at(KEY_MODIFIER_SIZE);
+    let nonce: &[u8; GCM_NONCE_SIZE] = nonce
+        .try_into()
+        .map_err(|_| CryptoError::RandomSourceFailed)?;
 
-    let k_e = derive(kdf, aes, aad, &key_modifier)?;
+    let k_e = derive(kdf, aes, aad, key_modifier)?;
     let start = out.len();
     out.reserve(body_len(plaintext.len()));
-    out.extend_from_slice(&key_modifier);
-    out.extend_from_slice(&nonce);
-    if let Err(e) = primitives::gcm_seal_append(&k_e, &nonce, plaintext, out) {
+    out.extend_from_slice(key_modifier);
+    out.extend_from_slice(nonce);
+    if let Err(e) = primitives::gcm_seal_append(&k_e, nonce, plaintext, out) {
         out.truncate(start);
         return Err(e);
     }

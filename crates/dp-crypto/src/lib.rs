@@ -46,5 +46,5 @@ pub use algorithm::{AesKeySize, Algorithm, EncryptionAlgorithm, ValidationAlgori
 pub use encryptor::AuthenticatedEncryptor;
 pub use error::CryptoError;
 pub use kdf::Sp800108Kdf;
-pub use random::{OsRandom, RngSource, SecureRandom};
+pub use random::{FastRandom, OsRandom, RngSource, SecureRandom};
 pub use secret::MasterKey;

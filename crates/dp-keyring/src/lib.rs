@@ -73,8 +73,8 @@ pub use ring::KeyRing;
 pub use timestamp::Timestamp;
 
 pub use dp_crypto::{
-    AesKeySize, Algorithm, CryptoError, EncryptionAlgorithm, OsRandom, RngSource, SecureRandom,
-    ValidationAlgorithm,
+    AesKeySize, Algorithm, CryptoError, EncryptionAlgorithm, FastRandom, OsRandom, RngSource,
+    SecureRandom, ValidationAlgorithm,
 };
 pub use dp_format::{FormatError, KeyId};
 pub use dp_fs::{FileKind, FsError};

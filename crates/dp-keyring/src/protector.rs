@@ -3,7 +3,7 @@
 use core::fmt;
 use std::sync::Arc;
 
-use dp_crypto::{OsRandom, SecureRandom};
+use dp_crypto::{FastRandom, OsRandom, SecureRandom};
 use dp_format::time_limited::{self, Expiration};
 use dp_format::{AadBuilder, FormatError, ProtectedPayload, base64url};
 use time::Duration;
@@ -18,6 +18,8 @@ use crate::{Clock, KeyringError, SystemClock, Timestamp};
 
 struct ProviderInner {
     ring: KeyRingProvider,
+    /// Draws the public per-payload values (key modifiers, IVs, nonces); master keys come from
+    /// the key manager's source.
     rng: Arc<dyn SecureRandom>,
     application_name: Option<String>,
 }
@@ -61,7 +63,8 @@ pub struct ProviderBuilder {
     repository: Arc<dyn XmlRepository>,
     application_name: Option<String>,
     clock: Arc<dyn Clock>,
-    rng: Arc<dyn SecureRandom>,
+    /// `None`: master keys from the OS, payload values from [`FastRandom`].
+    rng: Option<Arc<dyn SecureRandom>>,
     options: KeyManagementOptions,
     encryption: KeyEncryption,
 }
@@ -87,9 +90,13 @@ impl ProviderBuilder {
         self
     }
 
-    /// The random source (default: the OS CSPRNG).
+    /// One random source for everything: master keys and per-payload values (key modifiers,
+    /// IVs, nonces). By default master keys come straight from the OS ([`OsRandom`]) and
+    /// per-payload values — public, written into every payload — from [`FastRandom`], a
+    /// per-thread generator reseeded from the OS and after a fork. Setting a source is for
+    /// known-answer tests and special platforms.
     pub fn rng(mut self, rng: Arc<dyn SecureRandom>) -> Self {
-        self.rng = rng;
+        self.rng = Some(rng);
         self
     }
 
@@ -105,12 +112,17 @@ impl ProviderBuilder {
     /// [`KeyringError::InvalidArgument`] for invalid options.
     pub fn build(self) -> Result<DataProtectionProvider, KeyringError> {
         self.options.validate()?;
-        let manager = KeyManager::new(self.repository, self.clock, Arc::clone(&self.rng))
-            .with_encryption(self.encryption);
+        let (key_rng, payload_rng): (Arc<dyn SecureRandom>, Arc<dyn SecureRandom>) = match self.rng
+        {
+            Some(rng) => (Arc::clone(&rng), rng),
+            None => (Arc::new(OsRandom), Arc::new(FastRandom)),
+        };
+        let manager =
+            KeyManager::new(self.repository, self.clock, key_rng).with_encryption(self.encryption);
         Ok(DataProtectionProvider {
             inner: Arc::new(ProviderInner {
                 ring: KeyRingProvider::new(manager, self.options),
-                rng: self.rng,
+                rng: payload_rng,
                 application_name: self.application_name,
             }),
         })
@@ -118,8 +130,8 @@ impl ProviderBuilder {
 }
 
 impl DataProtectionProvider {
-    /// A provider over `repository` with .NET's default policy, the system clock and the OS
-    /// random source.
+    /// A provider over `repository` with .NET's default policy, the system clock, master keys
+    /// from the OS random source and per-payload values from [`FastRandom`].
     pub fn new(repository: impl XmlRepository + 'static, application_name: Option<&str>) -> Self {
         Self::from_parts(
             Arc::new(repository),
@@ -135,12 +147,11 @@ impl DataProtectionProvider {
         clock: Arc<dyn Clock>,
         options: KeyManagementOptions,
     ) -> Self {
-        let rng: Arc<dyn SecureRandom> = Arc::new(OsRandom);
-        let manager = KeyManager::new(repository, clock, Arc::clone(&rng));
+        let manager = KeyManager::new(repository, clock, Arc::new(OsRandom));
         Self {
             inner: Arc::new(ProviderInner {
                 ring: KeyRingProvider::new(manager, options),
-                rng,
+                rng: Arc::new(FastRandom),
                 application_name: application_name
                     .filter(|n| !n.is_empty())
                     .map(str::to_owned),
@@ -159,7 +170,7 @@ impl DataProtectionProvider {
             repository,
             application_name: None,
             clock: Arc::new(SystemClock),
-            rng: Arc::new(OsRandom),
+            rng: None,
             options: KeyManagementOptions::default(),
             encryption: KeyEncryption::new(),
         }

@@ -4,7 +4,7 @@
 //! Protect and unprotect go through the public protector API with a real in-memory key ring;
 //! the cookie is decoded by the per-request authenticator; envelopes are sealed to and opened
 //! with freshly generated RSA keys; the key ring is loaded from a directory of 1,000 key files
-//! written to a temporary directory (and removed). Each figure comes from [`measure`]: many
+//! written to a temporary directory (and removed). Each figure comes from [`measure()`]: many
 //! short batches after a warm-up. `cargo xtask bench` sets these figures beside OpenSSL's and
 //! ASP.NET Core's.
 

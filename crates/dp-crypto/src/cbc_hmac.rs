@@ -7,7 +7,6 @@
 //! ```
 
 use dp_format::{AES_BLOCK_SIZE, CbcHmacBody, KEY_MODIFIER_SIZE};
-use zeroize::Zeroizing;
 
 use crate::kdf::CbcSubkeys;
 use crate::primitives;
@@ -42,13 +41,8 @@ pub(crate) fn encrypt_append(
 
     out.reserve(body_len(plaintext.len(), mac));
     out.extend_from_slice(key_modifier);
-    let mac_start = out.len();
     out.extend_from_slice(iv);
-    primitives::cbc_encrypt_append(&keys.encryption, iv, plaintext, out);
-    let (_, iv_and_ct) = out.split_at(mac_start);
-    let mut tag = Zeroizing::new(Vec::with_capacity(mac.digest_len()));
-    primitives::hmac_append(&keys.validation, iv_and_ct, &[], &mut tag);
-    out.extend_from_slice(&tag);
+    primitives::cbc_encrypt_hmac_append(&keys.encryption, &keys.validation, iv, plaintext, out);
     Ok(())
 }
 

@@ -93,8 +93,12 @@ impl Sp800108Kdf {
         aes: AesKeySize,
         mac: ValidationAlgorithm,
     ) -> Result<CbcSubkeys, CryptoError> {
-        let mut keys = Zeroizing::new(vec![0u8; aes.key_len() + mac.digest_len()]);
-        self.derive(label, context_header, context, &mut keys)?;
+        // At most 32 + 64 bytes: on the stack, wiped on drop.
+        let mut buffer = Zeroizing::new([0u8; 2 * PRF_OUTPUT_LEN]);
+        let keys = buffer
+            .get_mut(..aes.key_len() + mac.digest_len())
+            .ok_or(CryptoError::OutputTooLong)?;
+        self.derive(label, context_header, context, keys)?;
         let (k_e, k_h) = keys.split_at(aes.key_len());
         Ok(CbcSubkeys {
             encryption: AesKey::new(aes, k_e)?,
@@ -115,9 +119,12 @@ impl Sp800108Kdf {
         context: &[u8],
         aes: AesKeySize,
     ) -> Result<AesKey, CryptoError> {
-        let mut k_e = Zeroizing::new(vec![0u8; aes.key_len()]);
-        self.derive(label, context_header, context, &mut k_e)?;
-        AesKey::new(aes, &k_e)
+        let mut buffer = Zeroizing::new([0u8; PRF_OUTPUT_LEN]);
+        let k_e = buffer
+            .get_mut(..aes.key_len())
+            .ok_or(CryptoError::OutputTooLong)?;
+        self.derive(label, context_header, context, k_e)?;
+        AesKey::new(aes, k_e)
     }
 }
 

@@ -25,7 +25,6 @@ use cbc::cipher::{
 use hmac::{Hmac, Mac};
 use sha1::Sha1;
 use sha2::{Sha256, Sha384, Sha512};
-use subtle::ConstantTimeEq;
 use zeroize::{Zeroize, Zeroizing};
 
 use crate::{AesKeySize, CryptoError, ValidationAlgorithm};
@@ -99,21 +98,55 @@ macro_rules! with_aes_key {
     };
 }
 
-/// An HMAC key bound to its digest. HMAC accepts keys of every length (long keys are hashed,
-/// short ones padded), so only the algorithm needs typing. Wiped on drop.
+/// An HMAC key bound to its digest, held as the keyed HMAC state (the padded key already
+/// absorbed), so each use clones a state instead of re-keying or allocating. HMAC accepts keys
+/// of every length (long keys are hashed, short ones padded). The states are wiped on drop.
 pub(crate) struct HmacKey {
-    alg: ValidationAlgorithm,
-    bytes: Zeroizing<Vec<u8>>,
+    keyed: KeyedHmac,
+}
+
+enum KeyedHmac {
+    Sha1(Hmac<Sha1>),
+    Sha256(Hmac<Sha256>),
+    Sha384(Hmac<Sha384>),
+    Sha512(Hmac<Sha512>),
 }
 
 impl HmacKey {
-    /// Copies `bytes` into a key for `alg`.
+    /// Keys an HMAC of `alg` with `bytes`.
     pub(crate) fn new(alg: ValidationAlgorithm, bytes: &[u8]) -> Self {
-        Self {
-            alg,
-            bytes: Zeroizing::new(bytes.to_vec()),
-        }
+        let keyed = match alg {
+            ValidationAlgorithm::HmacSha1 => KeyedHmac::Sha1(hmac_keyed(bytes)),
+            ValidationAlgorithm::HmacSha256 => KeyedHmac::Sha256(hmac_keyed(bytes)),
+            ValidationAlgorithm::HmacSha384 => KeyedHmac::Sha384(hmac_keyed(bytes)),
+            ValidationAlgorithm::HmacSha512 => KeyedHmac::Sha512(hmac_keyed(bytes)),
+        };
+        Self { keyed }
     }
+}
+
+/// Runs `$body` with `$m`, a fresh copy of the key's keyed HMAC state.
+macro_rules! with_keyed_hmac {
+    ($key:expr, $m:ident => $body:expr) => {
+        match &$key.keyed {
+            KeyedHmac::Sha1(state) => {
+                let mut $m = state.clone();
+                $body
+            }
+            KeyedHmac::Sha256(state) => {
+                let mut $m = state.clone();
+                $body
+            }
+            KeyedHmac::Sha384(state) => {
+                let mut $m = state.clone();
+                $body
+            }
+            KeyedHmac::Sha512(state) => {
+                let mut $m = state.clone();
+                $body
+            }
+        }
+    };
 }
 
 impl fmt::Debug for HmacKey {
@@ -132,46 +165,23 @@ pub(crate) fn hmac_keyed<M: KeyInit>(key: &[u8]) -> M {
     M::new_from_slice(key).expect("HMAC accepts keys of every length")
 }
 
-macro_rules! with_hmac {
-    ($mac:expr, $m:ident => $body:expr) => {
-        match $mac {
-            ValidationAlgorithm::HmacSha1 => {
-                type $m = Hmac<Sha1>;
-                $body
-            }
-            ValidationAlgorithm::HmacSha256 => {
-                type $m = Hmac<Sha256>;
-                $body
-            }
-            ValidationAlgorithm::HmacSha384 => {
-                type $m = Hmac<Sha384>;
-                $body
-            }
-            ValidationAlgorithm::HmacSha512 => {
-                type $m = Hmac<Sha512>;
-                $body
-            }
-        }
-    };
-}
-
 /// Appends `HMAC(key, a || b)` to `out`: always exactly the digest length of
 /// the key's algorithm.
 pub(crate) fn hmac_append(key: &HmacKey, a: &[u8], b: &[u8], out: &mut Vec<u8>) {
-    with_hmac!(key.alg, M => {
-        let mut m = hmac_keyed::<M>(&key.bytes);
+    with_keyed_hmac!(key, m => {
         m.update(a);
         m.update(b);
         out.extend_from_slice(&m.finalize().into_bytes());
     });
 }
 
-/// Whether `tag` is `HMAC(key, data)`, compared in constant time.
+/// Whether `tag` is `HMAC(key, data)`, compared in constant time (`verify_slice` compares
+/// with `subtle`, and a tag of another length is refused without looking at it).
 pub(crate) fn hmac_verify(key: &HmacKey, data: &[u8], tag: &[u8]) -> bool {
-    let mut expected = Zeroizing::new(Vec::with_capacity(key.alg.digest_len()));
-    hmac_append(key, data, &[], &mut expected);
-    // `ct_eq` on slices of different lengths is false without looking at the content.
-    bool::from(expected.as_slice().ct_eq(tag))
+    with_keyed_hmac!(key, m => {
+        m.update(data);
+        m.verify_slice(tag).is_ok()
+    })
 }
 
 /// Length of `AES-CBC-PKCS7` output for a plaintext length: padding always adds 1..=16 bytes.
@@ -274,8 +284,7 @@ pub(crate) fn cbc_encrypt_hmac_append(
     out.resize(start + cbc_padded_len(plaintext.len()), 0);
     let full = plaintext.len() - plaintext.len() % BLOCK_SIZE;
     let (body, tail) = plaintext.split_at(full);
-    with_hmac!(mac.alg, M => {
-        let mut m = hmac_keyed::<M>(&mac.bytes);
+    with_keyed_hmac!(mac, m => {
         m.update(iv);
         {
             let (_, region) = out.split_at_mut(start);

@@ -14,7 +14,7 @@ use crate::manager::KeyManager;
 use crate::policy::KeyManagementOptions;
 use crate::repository::{MemoryRepository, XmlRepository};
 use crate::ring::{KeyRing, KeyRingProvider};
-use crate::{Clock, KeyringError, SystemClock, Timestamp};
+use crate::{Clock, Key, KeyringError, SystemClock, Timestamp};
 
 struct ProviderInner {
     ring: KeyRingProvider,
@@ -288,14 +288,18 @@ impl DataProtector {
     /// # Errors
     /// Key-ring errors (no key and none can be made, I/O) or a failing random source.
     pub fn protect(&self, plaintext: &[u8]) -> Result<Vec<u8>, KeyringError> {
-        let ring = self.inner.ring.current()?;
-        let key = ring.default_key().ok_or(KeyringError::NoDefaultKey)?;
-        let encryptor = key.encryptor()?;
-        let aad = self.aad()?.for_key(key.id());
-        let mut out =
-            ProtectedPayload::header_with_capacity(key.id(), encryptor.body_len(plaintext.len()));
-        encryptor.encrypt_append(plaintext, &aad, self.inner.rng.as_ref(), &mut out)?;
-        Ok(out)
+        let aad = self.aad()?;
+        self.inner.ring.with_current(true, |ring| {
+            let key = ring.default_key().ok_or(KeyringError::NoDefaultKey)?;
+            let encryptor = key.encryptor()?;
+            let aad = aad.for_key(key.id());
+            let mut out = ProtectedPayload::header_with_capacity(
+                key.id(),
+                encryptor.body_len(plaintext.len()),
+            );
+            encryptor.encrypt_append(plaintext, &aad, self.inner.rng.as_ref(), &mut out)?;
+            Ok(out)
+        })?
     }
 
     /// Unprotects a payload.
@@ -334,6 +338,14 @@ impl DataProtector {
     ) -> Result<UnprotectOutcome, KeyringError> {
         let parsed = ProtectedPayload::parse(payload)?;
         let id = parsed.key_id();
+        // The common case, without touching the ring's reference count: the key is in the ring.
+        let fast = self.inner.ring.with_current(false, |ring| {
+            ring.key(id)
+                .map(|key| self.unprotect_with(ring, key, &parsed, ignore_revocation_errors))
+        })?;
+        if let Some(outcome) = fast {
+            return outcome;
+        }
         let mut ring = self.inner.ring.current_for_reading()?;
         if ring.key(id).is_none()
             && let Some(fresh) = self.inner.ring.refresh_for_unknown_key()?
@@ -354,6 +366,18 @@ impl DataProtector {
                 None => return Err(KeyringError::KeyNotFound(id)),
             },
         };
+        self.unprotect_with(&ring, key, &parsed, ignore_revocation_errors)
+    }
+
+    /// Unprotects `parsed` with `key` of `ring`.
+    fn unprotect_with(
+        &self,
+        ring: &KeyRing,
+        key: &Key,
+        parsed: &ProtectedPayload<'_>,
+        ignore_revocation_errors: bool,
+    ) -> Result<UnprotectOutcome, KeyringError> {
+        let id = key.id();
         let mut requires_migration = ring.default_key().is_none_or(|d| d.id() != id);
         let mut was_revoked = false;
         if key.is_revoked() {

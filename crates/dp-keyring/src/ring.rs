@@ -101,6 +101,34 @@ impl KeyRingProvider {
         self.current_with(false)
     }
 
+    /// Runs `f` on the current ring (as [`current`](Self::current) or, without
+    /// `need_default`, [`current_for_reading`](Self::current_for_reading) would return it).
+    ///
+    /// The hot path of every protect and unprotect: when the ring is fresh it is borrowed
+    /// through `arc_swap`'s per-thread guard, without touching the ring's reference count — an
+    /// atomic every thread would otherwise write on every call, bouncing its cache line between
+    /// cores.
+    pub(crate) fn with_current<R>(
+        &self,
+        need_default: bool,
+        f: impl FnOnce(&KeyRing) -> R,
+    ) -> Result<R, KeyringError> {
+        let now = self.manager.clock().now();
+        let changes = self.manager.change_count();
+        {
+            let guard = self.current.load();
+            if let Some(ring) = guard.as_ref()
+                && now < ring.expires_at
+                && ring.change_count == changes
+                && (!need_default || ring.default_key.is_some())
+            {
+                return Ok(f(ring));
+            }
+        }
+        let ring = self.current_with(need_default)?;
+        Ok(f(&ring))
+    }
+
     fn current_with(&self, need_default: bool) -> Result<Arc<KeyRing>, KeyringError> {
         let now = self.manager.clock().now();
         let changes = self.manager.change_count();

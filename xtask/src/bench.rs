@@ -271,15 +271,23 @@ pub(crate) fn parse_symmetric(text: &str) -> Option<f64> {
         .find_map(|l| l.rsplit(':').next()?.trim().parse().ok())
 }
 
-/// `+F2:index:bits:sign seconds:verify seconds` → bits → signs per second.
+/// `+F2:index:bits:sign:verify` → bits → signs per second. OpenSSL 3 prints rates there
+/// (`+F2:2:2048:4852.5:81244.2`), older versions seconds per operation (`0.000682`); a value
+/// below one is taken as seconds.
 pub(crate) fn parse_rsa(text: &str) -> BTreeMap<u64, f64> {
     text.lines()
         .filter_map(|l| {
             let mut fields = l.strip_prefix("+F2:")?.split(':');
             let _index = fields.next()?;
             let bits: u64 = fields.next()?.parse().ok()?;
-            let sign_secs: f64 = fields.next()?.trim().parse().ok()?;
-            (sign_secs > 0.0).then(|| (bits, 1.0 / sign_secs))
+            let sign: f64 = fields.next()?.trim().parse().ok()?;
+            if sign <= 0.0 {
+                None
+            } else if sign < 1.0 {
+                Some((bits, 1.0 / sign))
+            } else {
+                Some((bits, sign))
+            }
         })
         .collect()
 }
@@ -577,6 +585,10 @@ mod tests {
         let rates = parse_rsa(rsa);
         assert!((rates[&2048] - 1466.28).abs() < 0.01);
         assert!((rates[&3072] - 500.0).abs() < 1e-9);
+        // OpenSSL 3.0.19 prints rates.
+        let rates = parse_rsa("+F2:2:2048:4852.500000:81244.221106\n+F2:3:3072:743.283582:37330.5\n");
+        assert!((rates[&2048] - 4852.5).abs() < 1e-9);
+        assert!((rates[&3072] - 743.283_582).abs() < 1e-9);
     }
 
     #[test]

@@ -223,7 +223,7 @@ pub(crate) enum Command {
             "cookie handler for a scheme (see `dp purposes`). Use the .NET app's key ring and\n",
             "application name (--key-dir, --app-name).\n\n",
             "Examples:\n",
-            "  dp --app-name WebApp cookie decode 'Cookie: .AspNetCore.Cookies=CfDJ8…'\n",
+            "  echo 'Cookie: .AspNetCore.Cookies=CfDJ8…' | dp --app-name WebApp cookie decode\n",
             "  dp --app-name WebApp cookie decode --json --scheme Identity.Application < header.txt\n",
             "  dp --app-name WebApp cookie issue --scheme Cookies --claim name=alice --claim role=admin\n\n",
             "Exit codes: 0 success, 1 runtime error, 2 usage, 3 rejected or expired",
@@ -911,7 +911,7 @@ pub(crate) enum CookieCommand {
         "A ticket whose .expires is past is rejected (exit 3) as the .NET cookie handler rejects\n",
         "it, unless --allow-expired.\n\n",
         "Examples:\n",
-        "  dp --app-name WebApp cookie decode 'Cookie: .AspNetCore.Cookies=CfDJ8…'\n",
+        "  echo 'Cookie: .AspNetCore.Cookies=CfDJ8…' | dp --app-name WebApp cookie decode\n",
         "  dp --app-name WebApp cookie decode --scheme Identity.Application --json header.txt\n\n",
         "Exit codes: 0 success, 1 runtime error, 2 usage, 3 rejected or expired",
     ))]

@@ -231,6 +231,36 @@ fn without_the_identity_dp_names_the_certificate_and_exits_1() {
     assert!(stderr(&out).contains("password"), "{}", stderr(&out));
 }
 
+/// `dp keys ensure` without the identity cannot tell whether the encrypted default key is fine:
+/// it must refuse rather than add a new default key that would split the farm.
+#[test]
+fn keys_ensure_refuses_a_ring_it_cannot_decrypt() {
+    let env = Env::new();
+    let before = env.key_files();
+    let out = env.dp(&["keys", "ensure"], b"");
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("c35ed9a3-fe56-46c5-bef6-aadfda5fcd6d"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(env.key_files(), before, "no key was added");
+    // With the identity the default key is seen, and lasts: nothing to do.
+    let out = env.dp(
+        &[
+            "--unprotect-keys-with",
+            &p(data("certificate.key.pem")),
+            "--unprotect-keys-with",
+            &p(data("certificate.cert.pem")),
+            "keys",
+            "ensure",
+        ],
+        b"",
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(env.key_files(), before);
+}
+
 #[test]
 fn protect_never_adds_a_clear_key_to_an_encrypted_ring() {
     let env = Env::new();

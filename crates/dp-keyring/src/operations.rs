@@ -35,6 +35,17 @@ impl KeyManager {
         let _lock = self.repository().lock()?;
         let loaded = self.load_or_empty()?;
         let now = self.clock().now();
+        // A key this process cannot use (encrypted to a certificate it was not given) would look
+        // like no default key, and a new one would split the farm: refuse instead.
+        if let Some(Err(unusable)) = loaded
+            .keys
+            .iter()
+            .filter(|k| !k.is_revoked() && k.expiration() > now)
+            .map(|k| k.encryptor().map(drop))
+            .find(Result::is_err)
+        {
+            return Err(unusable);
+        }
         // `generation_decision` asks for a key lasting past refresh + propagation: here both are
         // the operator's horizon.
         let options = KeyManagementOptions {

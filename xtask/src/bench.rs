@@ -586,7 +586,8 @@ mod tests {
         assert!((rates[&2048] - 1466.28).abs() < 0.01);
         assert!((rates[&3072] - 500.0).abs() < 1e-9);
         // OpenSSL 3.0.19 prints rates.
-        let rates = parse_rsa("+F2:2:2048:4852.500000:81244.221106\n+F2:3:3072:743.283582:37330.5\n");
+        let rates =
+            parse_rsa("+F2:2:2048:4852.500000:81244.221106\n+F2:3:3072:743.283582:37330.5\n");
         assert!((rates[&2048] - 4852.5).abs() < 1e-9);
         assert!((rates[&3072] - 743.283_582).abs() < 1e-9);
     }

@@ -50,8 +50,8 @@ mod replay_redis;
 /// which backends are built.
 pub use dp_crypto::rsa::{KeyWrapPadding, RsaBackend};
 pub use envelope::{
-    EnvelopeSummary, FileSink, Inspection, MemorySink, OpenOptions, Opened, PlaintextSink,
-    ReplayCheck, ScratchSink, SealOptions, SenderIdentity, inspect, open,
+    EnvelopeSummary, FileSink, Inspection, MemorySink, OpenOptions, Opened, Plaintext,
+    PlaintextSink, ReplayCheck, ScratchSink, SealOptions, SenderIdentity, inspect, open,
     open_releasing_unverified_chunks, seal,
 };
 pub use error::EnvelopeError;

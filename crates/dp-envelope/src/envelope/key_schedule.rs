@@ -7,20 +7,25 @@
 //!   info "dp-envelope/v2 header-mac"        -> 32-byte HMAC-SHA256 key for the header
 //!   info "dp-envelope/v2 content"           -> 64-byte dp-crypto master key for the chunks
 //!   info "dp-envelope/v2 chunk-randomness"  -> 32-byte PRK for the chunks' key modifiers and
-//!                                              nonces: HKDF-Expand(PRK, label ‖ index ‖ call)
+//!                                              IVs or nonces (below)
+//! chunk key modifier   = HKDF-Expand(PRK, label ‖ BE64 index ‖ BE32 0, 16)
+//! chunk IV or nonce    = HKDF-Expand(PRK, label ‖ BE64 index ‖ BE32 1, 16 or 12)
 //! chunk AAD (dp-crypto's KDF label) = "dp-envelope/v2 chunk\0" ‖ SHA-256(header) ‖ BE64 index
 //!                                     ‖ last flag
 //! ```
 //! The chunks' key modifiers and nonces come from the session key rather than a random source:
 //! unique per envelope (the session key is fresh) and per chunk, and the content no longer
-//! depends on which RSA implementation — drawing randomness or not — wrapped the key.
+//! depends on which RSA implementation — drawing randomness or not — wrapped the key. Nor does
+//! it depend on how dp-crypto draws them (one call for both, or one each): the envelope hands
+//! dp-crypto one stream, key modifier then IV or nonce.
 
-use core::sync::atomic::{AtomicU32, Ordering};
+use core::sync::atomic::{AtomicUsize, Ordering};
 
 use dp_crypto::{
     AesKeySize, Algorithm, AuthenticatedEncryptor, CryptoError, MasterKey, SecureRandom,
     ValidationAlgorithm,
 };
+use dp_format::KEY_MODIFIER_SIZE;
 use dp_format::envelope::{ContentAlgorithm, HEADER_MAC_LEN};
 use hkdf::Hkdf;
 use hmac::{Hmac, KeyInit, Mac};
@@ -28,6 +33,7 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
 
+use super::sink::Plaintext;
 use crate::EnvelopeError;
 
 /// Length of the session key.
@@ -36,6 +42,8 @@ const LABEL_HEADER_MAC: &[u8] = b"dp-envelope/v2 header-mac";
 const LABEL_CONTENT: &[u8] = b"dp-envelope/v2 content";
 const LABEL_CHUNK_RANDOMNESS: &[u8] = b"dp-envelope/v2 chunk-randomness";
 const CHUNK_AAD_PREFIX: &[u8] = b"dp-envelope/v2 chunk\0";
+/// Prefix, header hash, BE64 index, last flag.
+const CHUNK_AAD_LEN: usize = CHUNK_AAD_PREFIX.len() + 32 + 8 + 1;
 
 /// The 256-bit session key.
 pub(crate) struct SessionKey(Zeroizing<[u8; SESSION_KEY_LEN]>);
@@ -175,13 +183,20 @@ pub(crate) struct ContentKey {
 
 impl ContentKey {
     /// The AAD of chunk `index`: binds it to this header, its position and whether it is the
-    /// last — the STREAM construction, on top of dp-crypto's per-call subkeys.
-    fn aad(&self, index: u64, last: bool) -> Vec<u8> {
-        let mut aad = Vec::with_capacity(CHUNK_AAD_PREFIX.len() + 32 + 9);
-        aad.extend_from_slice(CHUNK_AAD_PREFIX);
-        aad.extend_from_slice(&self.header_hash);
-        aad.extend_from_slice(&index.to_be_bytes());
-        aad.push(u8::from(last));
+    /// last — the STREAM construction, on top of dp-crypto's per-call subkeys. On the stack:
+    /// one per chunk, no allocation.
+    fn aad(&self, index: u64, last: bool) -> [u8; CHUNK_AAD_LEN] {
+        let mut aad = [0u8; CHUNK_AAD_LEN];
+        let index = index.to_be_bytes();
+        let last = [u8::from(last)];
+        let parts = CHUNK_AAD_PREFIX
+            .iter()
+            .chain(&self.header_hash)
+            .chain(&index)
+            .chain(&last);
+        for (byte, part) in aad.iter_mut().zip(parts) {
+            *byte = *part;
+        }
         aad
     }
 
@@ -199,7 +214,7 @@ impl ContentKey {
         let randomness = ChunkRandomness {
             key: &self.randomness_key,
             index,
-            calls: AtomicU32::new(0),
+            drawn: AtomicUsize::new(0),
         };
         self.encryptor
             .encrypt_append(plaintext, &self.aad(index, last), &randomness, out)?;
@@ -215,36 +230,62 @@ impl ContentKey {
         index: u64,
         last: bool,
         body: &[u8],
-    ) -> Result<Zeroizing<Vec<u8>>, EnvelopeError> {
+    ) -> Result<Plaintext, EnvelopeError> {
         self.encryptor
             .decrypt(body, &self.aad(index, last))
-            .map(Zeroizing::new)
+            .map(Plaintext::from_vec)
             .map_err(|_| EnvelopeError::ChunkAuthenticationFailed { index })
     }
 }
 
-/// The "random" bytes dp-crypto draws for one chunk (key modifier, then IV or nonce):
-/// `HKDF-Expand(chunk-randomness PRK, "dp-envelope/v2 chunk-randomness" ‖ BE64 index ‖ BE32
-/// call, n)`.
+/// The "random" bytes dp-crypto draws for one chunk, as one stream: its first
+/// [`KEY_MODIFIER_SIZE`] bytes are the key modifier, `HKDF-Expand(chunk-randomness PRK,
+/// "dp-envelope/v2 chunk-randomness" ‖ BE64 index ‖ BE32 0, 16)`, and the rest the IV or nonce,
+/// the same with `BE32 1`. Which bytes a draw gets depends only on where it starts in the
+/// stream, so one draw of 28 bytes and a draw of 16 then one of 12 give the same envelope.
 struct ChunkRandomness<'a> {
     key: &'a [u8; 32],
     index: u64,
-    calls: AtomicU32,
+    /// Stream bytes handed out so far.
+    drawn: AtomicUsize,
+}
+
+impl ChunkRandomness<'_> {
+    /// Bytes `skip..skip + out.len()` of expansion `part` (0: key modifier, 1: IV or nonce).
+    fn expand(&self, part: u32, skip: usize, out: &mut [u8]) -> Result<(), CryptoError> {
+        let hk = Hkdf::<Sha256>::from_prk(self.key).map_err(|_| CryptoError::RandomSourceFailed)?;
+        let info = [
+            LABEL_CHUNK_RANDOMNESS,
+            &self.index.to_be_bytes(),
+            &part.to_be_bytes(),
+        ];
+        if skip == 0 {
+            // HKDF's output of length n is the prefix of any longer output: expand just `out`.
+            return hk
+                .expand_multi_info(&info, out)
+                .map_err(|_| CryptoError::RandomSourceFailed);
+        }
+        // A draw that starts inside a part (dp-crypto never makes one): public values, no wipe.
+        let mut whole = vec![0u8; skip.saturating_add(out.len())];
+        hk.expand_multi_info(&info, &mut whole)
+            .map_err(|_| CryptoError::RandomSourceFailed)?;
+        out.copy_from_slice(whole.get(skip..).ok_or(CryptoError::RandomSourceFailed)?);
+        Ok(())
+    }
 }
 
 impl SecureRandom for ChunkRandomness<'_> {
     fn fill(&self, dest: &mut [u8]) -> Result<(), CryptoError> {
-        let call = self.calls.fetch_add(1, Ordering::Relaxed);
-        let hk = Hkdf::<Sha256>::from_prk(self.key).map_err(|_| CryptoError::RandomSourceFailed)?;
-        hk.expand_multi_info(
-            &[
-                LABEL_CHUNK_RANDOMNESS,
-                &self.index.to_be_bytes(),
-                &call.to_be_bytes(),
-            ],
-            dest,
-        )
-        .map_err(|_| CryptoError::RandomSourceFailed)
+        let start = self.drawn.fetch_add(dest.len(), Ordering::Relaxed);
+        let in_modifier = KEY_MODIFIER_SIZE.saturating_sub(start).min(dest.len());
+        let (modifier, rest) = dest.split_at_mut(in_modifier);
+        if !modifier.is_empty() {
+            self.expand(0, start, modifier)?;
+        }
+        if !rest.is_empty() {
+            self.expand(1, start.max(KEY_MODIFIER_SIZE) - KEY_MODIFIER_SIZE, rest)?;
+        }
+        Ok(())
     }
 }
 
@@ -328,24 +369,57 @@ mod tests {
         ));
     }
 
-    #[test]
-    fn chunk_randomness_is_deterministic_per_chunk_and_call() {
+    /// Draws from a fresh stream for chunk `index`, one `fill` per length.
+    fn draws(index: u64, lens: &[usize]) -> Vec<u8> {
         let key = [3u8; 32];
-        let draw = |index, calls| {
-            let r = ChunkRandomness {
-                key: &key,
-                index,
-                calls: AtomicU32::new(calls),
-            };
-            let mut out = [0u8; 16];
-            assert!(r.fill(&mut out).is_ok());
-            out
+        let r = ChunkRandomness {
+            key: &key,
+            index,
+            drawn: AtomicUsize::new(0),
         };
-        assert_eq!(draw(0, 0), draw(0, 0));
-        assert_ne!(draw(0, 0), draw(0, 1));
-        assert_ne!(draw(0, 0), draw(1, 0));
-        // Python: HKDF-Expand(03×32, label ‖ 00×8 ‖ 00×4, 16).
-        assert_eq!(hex(&draw(0, 0)), "1b8ece71c9f4cff8a2a65faee3b59894");
+        let mut out = Vec::new();
+        for &len in lens {
+            let mut buf = vec![0u8; len];
+            assert!(r.fill(&mut buf).is_ok());
+            out.extend_from_slice(&buf);
+        }
+        out
+    }
+
+    #[test]
+    fn chunk_randomness_is_deterministic_per_chunk_and_part() {
+        assert_eq!(draws(0, &[16, 12]), draws(0, &[16, 12]));
+        assert_ne!(draws(0, &[16, 12]), draws(1, &[16, 12]));
+        // Python: HKDF-Expand(03×32, label ‖ 00×8 ‖ 00×4, 16), then the same with 00 00 00 01
+        // and 12 bytes.
+        assert_eq!(
+            hex(&draws(0, &[16, 12])),
+            "1b8ece71c9f4cff8a2a65faee3b59894\
+             f3d2114f544d09550f9a79be"
+        );
+    }
+
+    /// The envelope is the same however dp-crypto splits its draws (it made one draw of the
+    /// key modifier and one of the nonce, and now makes one of both).
+    #[test]
+    fn chunk_randomness_does_not_depend_on_how_it_is_drawn() {
+        let whole = draws(7, &[16, 16]);
+        for lens in [&[32][..], &[16, 16], &[10, 6, 16], &[20, 12], &[1; 32]] {
+            assert_eq!(draws(7, lens), whole, "{lens:?}");
+        }
+        assert_eq!(draws(7, &[28]), draws(7, &[16, 12]));
+    }
+
+    /// The chunk AAD, byte for byte: prefix, SHA-256 of the header, BE64 index, last flag.
+    #[test]
+    fn chunk_aad_layout() {
+        let (_, k) = keys().seal(b"header");
+        let aad = k.aad(0x0102_0304_0506_0708, true);
+        let mut want = CHUNK_AAD_PREFIX.to_vec();
+        want.extend_from_slice(&k.header_hash);
+        want.extend_from_slice(&[1, 2, 3, 4, 5, 6, 7, 8, 1]);
+        assert_eq!(aad.as_slice(), want.as_slice());
+        assert_eq!(k.aad(0, false).last(), Some(&0));
     }
 
     #[test]

@@ -10,7 +10,7 @@ mod stream;
 pub use inspect::{Inspection, inspect};
 pub use open::{OpenOptions, Opened, ReplayCheck, open, open_releasing_unverified_chunks};
 pub use seal::{EnvelopeSummary, SealOptions, seal};
-pub use sink::{FileSink, MemorySink, PlaintextSink, ScratchSink};
+pub use sink::{FileSink, MemorySink, Plaintext, PlaintextSink, ScratchSink};
 
 use sha2::{Digest, Sha256};
 

@@ -5,14 +5,14 @@ use std::io::{Read, Write};
 
 use dp_crypto::{OsRandom, SecureRandom};
 use dp_format::envelope::{
-    ChunkFrame, ContentAlgorithm, DEFAULT_CHUNK_SIZE, EnvelopeHeader, KeyTransport, MAX_RECIPIENTS,
-    RecipientEntry, Sender, SignatureAlgorithm,
+    CHUNK_FRAME_HEADER_LEN, ChunkFrame, ContentAlgorithm, DEFAULT_CHUNK_SIZE, EnvelopeHeader,
+    KeyTransport, MAX_RECIPIENTS, RecipientEntry, Sender, SignatureAlgorithm,
 };
 use sha2::{Digest, Sha256};
-use zeroize::Zeroizing;
 
 use super::key_schedule::SessionKey;
 use super::signature_message;
+use super::sink::Plaintext;
 use super::stream::{read_chunk, write_all};
 use crate::{EnvelopeError, KeyWrapPadding, PrivateKey, PublicKey, RsaBackend};
 
@@ -151,33 +151,39 @@ pub fn seal<R: Read, W: Write>(
 
     // Each buffer holds exactly the bytes read, so the plaintext is the whole buffer: no
     // slicing by a separately kept length (which, out of step, would encrypt the wrong bytes).
-    let mut current = Zeroizing::new(Vec::with_capacity(chunk_size));
-    let mut next = Zeroizing::new(Vec::with_capacity(chunk_size));
-    read_chunk(&mut input, &mut current, chunk_size)?;
-    let mut body = Vec::with_capacity(chunk_size + 128);
+    // Reads stay within the capacity reserved here, so no plaintext is left in freed memory.
+    let mut current = Plaintext::with_capacity(chunk_size);
+    let mut next = Plaintext::with_capacity(chunk_size);
+    read_chunk(&mut input, current.buffer(), chunk_size)?;
+    // One record per chunk, frame then body, written and hashed in one piece.
+    let mut record = Vec::with_capacity(CHUNK_FRAME_HEADER_LEN + chunk_size + 128);
     let mut index: u64 = 0;
     let mut total: u64 = 0;
     loop {
         // A full chunk is the last only if nothing follows it: look one chunk ahead.
         if current.len() == chunk_size {
-            read_chunk(&mut input, &mut next, chunk_size)?;
+            read_chunk(&mut input, next.buffer(), chunk_size)?;
         } else {
-            next.clear();
+            next.buffer().clear();
         }
         let last = next.is_empty();
-        body.clear();
-        content.seal_chunk(index, last, &current, &mut body)?;
-        let frame = ChunkFrame {
+        record.clear();
+        // The frame's place, filled in once the body's length is known.
+        record.extend_from_slice(&[0; CHUNK_FRAME_HEADER_LEN]);
+        content.seal_chunk(index, last, &current, &mut record)?;
+        // The frame's bytes were pushed first: the split cannot fail.
+        let (frame, body) = record
+            .split_first_chunk_mut::<CHUNK_FRAME_HEADER_LEN>()
+            .ok_or_else(|| EnvelopeError::InvalidArgument("chunk frame missing".into()))?;
+        *frame = ChunkFrame {
             last,
             body_len: u32::try_from(body.len())
                 .map_err(|_| EnvelopeError::InvalidArgument("chunk too large".into()))?,
         }
         .encode();
-        write_all(&mut output, &frame)?;
-        write_all(&mut output, &body)?;
+        write_all(&mut output, &record)?;
         if let Some(t) = transcript.as_mut() {
-            t.update(frame);
-            t.update(&body);
+            t.update(&record);
         }
         total += current.len() as u64;
         index += 1;

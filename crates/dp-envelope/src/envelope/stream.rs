@@ -22,12 +22,14 @@ pub(super) fn read_full(input: &mut impl Read, buf: &mut [u8]) -> Result<usize, 
 }
 
 /// Replaces `buf` with up to `len` bytes of input (fewer only at the end of the input).
+///
+/// The old bytes are overwritten rather than cleared first: only a buffer shorter than `len`
+/// is zero-filled, so a reused chunk buffer is not set to zeros before every read.
 pub(super) fn read_chunk(
     input: &mut impl Read,
     buf: &mut Vec<u8>,
     len: usize,
 ) -> Result<(), EnvelopeError> {
-    buf.clear();
     buf.resize(len, 0);
     let got = read_full(input, buf)?;
     buf.truncate(got);

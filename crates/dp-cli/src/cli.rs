@@ -298,6 +298,9 @@ pub(crate) enum Command {
         "  dp completions powershell >> $PROFILE",
     ))]
     Completions(CompletionsArgs),
+    /// Write a man page for dp and each subcommand into DIR (for packagers: `cargo xtask dist`)
+    #[command(hide = true)]
+    Manpages(ManpagesArgs),
 }
 
 impl Command {
@@ -315,6 +318,7 @@ impl Command {
             | Self::Capi(_)
             | Self::Bench(_)
             | Self::Completions(_)
+            | Self::Manpages(_)
             | Self::Purposes(_) => None,
         }
     }
@@ -360,6 +364,14 @@ pub(crate) struct CompletionsArgs {
     /// The shell
     #[arg(value_name = "SHELL")]
     pub shell: clap_complete::Shell,
+}
+
+/// `dp manpages` (hidden).
+#[derive(Debug, Args)]
+pub(crate) struct ManpagesArgs {
+    /// The directory to write dp.1, dp-keys.1, dp-keys-list.1, ... into (created if missing)
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
 }
 
 fn parse_seconds(text: &str) -> Result<f64, String> {

@@ -232,6 +232,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
             clap_complete::generate(args.shell, &mut cmd, "dp", &mut std::io::stdout());
             Ok(())
         }
+        Command::Manpages(args) => commands::manpages::run(&args),
     }
 }
 

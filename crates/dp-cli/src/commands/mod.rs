@@ -9,6 +9,7 @@ pub(crate) mod envelope;
 pub(crate) mod inspect;
 pub(crate) mod key_files;
 pub(crate) mod keys;
+pub(crate) mod manpages;
 pub(crate) mod protect;
 pub(crate) mod purposes;
 

@@ -8,9 +8,17 @@
 //! * `bench [--seconds S] [--threads N] [--dotnet FILE] [FILTER]` — `dp bench` of a release
 //!   build beside `openssl speed` (the hardware limit) and ASP.NET Core's figures;
 //!   `bench --criterion [FILTER]` — the criterion benchmarks.
+//! * `release VERSION [--dry-run] [--repo PATH]` — checks (clean tree, no placeholder left,
+//!   `ci`, `cargo publish --workspace --dry-run`), sets the version everywhere, dates the
+//!   changelog's Unreleased section, commits "Release VERSION" and tags `vVERSION`; never pushes
+//!   (see `release.rs`).
+//! * `dist` — the release `dp` binary, its man pages and shell completions, and SHA256SUMS, in
+//!   `<target>/dist/` (see `dist.rs`).
 #![allow(clippy::print_stdout, reason = "xtask reports progress on stdout")]
 
 mod bench;
+mod dist;
+mod release;
 #[cfg(test)]
 mod tidy;
 
@@ -27,6 +35,8 @@ fn main() -> ExitCode {
             args.get(2).map(String::as_str),
         ),
         Some("bench") => bench::parse(&args[1..]).and_then(|o| bench::bench(&o)),
+        Some("release") => release::parse(&args[1..]).and_then(|o| release::release(&o)),
+        Some("dist") => dist::dist(&args[1..]),
         Some("-h" | "--help" | "help") | None => {
             print_help();
             Ok(())
@@ -56,11 +66,21 @@ fn print_help() {
                  builds dp in release mode, runs `dp bench --json` and `openssl speed` back to\n          \
                  back and prints each figure as a ratio of the hardware limit OpenSSL shows;\n          \
                  --dotnet adds a column \"× ASP.NET Core\" (figures scaled by this machine's\n          \
-                 OpenSSL AES-256-CBC 1 KiB rate over the one recorded with them, e.g.\n          \
-                 ../shared/bench/aspnetcore-2026-11-30.json). Raw output: <target>/bench/.\n  \
+                 OpenSSL AES-256-CBC 1 KiB rate over the one recorded with them, e.g. the\n          \
+                 shared bench directory's aspnetcore-2026-11-30.json). Raw output:\n          \
+                 <target>/bench/.\n  \
          bench   --criterion [FILTER]: the criterion benchmarks (KDF, encryptors, AAD, key-ring\n          \
                  lookup, protector, ticket decoding, envelopes, both RSA backends); reports in\n          \
-                 <target dir>/criterion."
+                 <target dir>/criterion.\n  \
+         release VERSION [--dry-run] [--repo PATH]: refuses a dirty tree, a placeholder\n          \
+                 (example.invalid) left in a Cargo.toml, README.md or SECURITY.md, or a failing\n          \
+                 `cargo xtask ci`; sets VERSION in [workspace.package], the internal dependency\n          \
+                 requirements and Cargo.lock; moves CHANGELOG.md's Unreleased section under\n          \
+                 `## [VERSION] - today`; runs `cargo publish --workspace --dry-run`; commits\n          \
+                 \"Release VERSION\" and tags vVERSION (never pushes). --dry-run makes the same\n          \
+                 checks (placeholders only warn), prints the edits and changes nothing.\n  \
+         dist    the release dp binary, man pages (dp.1, dp-keys-list.1, ...), completions for\n          \
+                 bash, zsh, fish and PowerShell, and SHA256SUMS, in <target dir>/dist/."
     );
 }
 

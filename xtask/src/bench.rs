@@ -459,16 +459,18 @@ fn print_table(report: &Value, openssl: Option<&OpenSsl>, dotnet: Option<&Dotnet
         let ops = r["ops_per_sec"].as_f64().unwrap_or(0.0);
         let median = r["median_ns"].as_f64().unwrap_or(f64::NAN);
         let bytes = r["bytes_per_sec"].as_f64();
+        // Ratios use the median time of one operation: like `openssl speed`, which counts CPU
+        // time, it does not count the time other processes held the core.
+        let per_thread_ops = 1e9 / median;
         let limit = openssl.and_then(|o| o.limit(op, algorithm, size));
         let (limit_text, ratio) = match limit {
             // RSA-bound rows: operations per second against private operations per second.
-            Some((rsa_ops, "RSA private op")) => (
-                format!("{rsa_ops:.0} op/s"),
-                Some(ops / rsa_ops / threads as f64),
-            ),
+            Some((rsa_ops, "RSA private op")) => {
+                (format!("{rsa_ops:.0} op/s"), Some(per_thread_ops / rsa_ops))
+            }
             Some((limit, _)) => (
                 format!("{:.0} MB/s", limit / 1e6),
-                bytes.map(|b| b / limit / threads as f64),
+                Some(per_thread_ops * size as f64 / limit),
             ),
             None => ("-".to_owned(), None),
         };
@@ -490,7 +492,10 @@ fn print_table(report: &Value, openssl: Option<&OpenSsl>, dotnet: Option<&Dotnet
             line.push(
                 dotnet
                     .ops_per_sec(op, algorithm, size, threads)
-                    .map_or_else(|| "-".to_owned(), |theirs| format!("{:.2}", ops / theirs)),
+                    .map_or_else(
+                        || "-".to_owned(),
+                        |theirs| format!("{:.2}", per_thread_ops * threads as f64 / theirs),
+                    ),
             );
         }
         lines.push(line);
@@ -526,7 +531,9 @@ fn print_table(report: &Value, openssl: Option<&OpenSsl>, dotnet: Option<&Dotnet
         "\nlimit: what OpenSSL does on this machine, in this run — AES-256-CBC+HMACSHA256: \
          1/(1/cbc + 1/hmac-sha256) at the same size (two serial passes); AES-256-GCM: aes-256-gcm; \
          open 1 KiB: RSA private operations per second; 64 MiB envelopes: aes-256-gcm at 1 MiB. \
-         × limit is per thread."
+         × limit and × ASP.NET Core use dp's median time per operation (per thread), which, like \
+         openssl speed's CPU time, leaves out time other processes held the core; ops/s and MB/s \
+         are wall-clock rates."
     );
     if let Some(dotnet) = dotnet {
         println!("{}", dotnet.note);

@@ -195,10 +195,11 @@ pub(crate) fn release(options: &Options) -> Result<(), String> {
         return Ok(());
     }
 
-    for edit in &edits {
-        write(&root, &edit.path, &edit.after)?;
-    }
-    if let Err(e) = publish_check_and_commit(&root, &edits, skip, &message) {
+    let applied = edits
+        .iter()
+        .try_for_each(|edit| write(&root, &edit.path, &edit.after))
+        .and_then(|()| publish_check_and_commit(&root, &edits, skip, &message));
+    if let Err(e) = applied {
         // Best effort, and safe: the tree was clean, so these files held nothing else. The
         // error that matters is the one reported.
         let mut reset = vec!["reset", "--quiet", "--"];

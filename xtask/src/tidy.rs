@@ -27,6 +27,7 @@ const SECRET_TYPES: &[&str] = &[
     "HeaderKey",
     "ContentKey",
     "MemorySink",
+    "Plaintext",
     // dp-keyring
     "Descriptor",
     "Identity",

@@ -4,7 +4,8 @@
 //! Commands:
 //! * `ci` — everything CI checks, in the order that fails fastest: formatting, clippy with
 //!   warnings denied, the whole test suite, and the docs with warnings denied.
-//! * `fuzz TARGET [SECONDS]` — runs a cargo-fuzz target over its committed corpus.
+//! * `fuzz [TARGET…] [--secs N] [--jobs N]` — cargo-fuzz campaigns over the seed corpus; a
+//!   crash is minimised into a regression input of the ordinary tests (see `fuzz.rs`).
 //! * `bench [--seconds S] [--threads N] [--dotnet FILE] [FILTER]` — `dp bench` of a release
 //!   build beside `openssl speed` (the hardware limit) and ASP.NET Core's figures;
 //!   `bench --criterion [FILTER]` — the criterion benchmarks.
@@ -18,6 +19,7 @@
 
 mod bench;
 mod dist;
+mod fuzz;
 mod release;
 #[cfg(test)]
 mod tidy;
@@ -30,10 +32,7 @@ fn main() -> ExitCode {
     let args: Vec<String> = env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("ci") => ci(),
-        Some("fuzz") => fuzz(
-            args.get(1).map(String::as_str),
-            args.get(2).map(String::as_str),
-        ),
+        Some("fuzz") => fuzz::parse(&args[1..]).and_then(|o| fuzz::fuzz(&o)),
         Some("bench") => bench::parse(&args[1..]).and_then(|o| bench::bench(&o)),
         Some("release") => release::parse(&args[1..]).and_then(|o| release::release(&o)),
         Some("dist") => dist::dist(&args[1..]),
@@ -60,8 +59,13 @@ fn print_help() {
          commands:\n  \
          ci      cargo fmt --check, clippy -D warnings, the test suite (both RSA backends),\n          \
                  cargo doc -D warnings\n  \
-         fuzz    TARGET [SECONDS]: run a cargo-fuzz target (payload, key_xml, envelope,\n          \
-                 capi_blob)\n  \
+         fuzz    [TARGET...] [--secs N] [--jobs N]: run cargo-fuzz targets (all when none:\n          \
+                 payload, key_xml, store_elements, sql_rows, envelope, envelope_open,\n          \
+                 capi_blob, ticket, cookie_header) N seconds each (default 60) on the stable\n          \
+                 toolchain; store_elements and sql_rows need the Redis, PostgreSQL and MySQL\n          \
+                 servers of the store tests (DP_TEST_*_URL);\n          \
+                 --jobs: libFuzzer -jobs/-workers. A crash is minimised into fuzz/corpus/TARGET\n          \
+                 (replayed by the ordinary tests), with a reproduction command; exit 1.\n  \
          bench   [--seconds S] [--threads N] [--dotnet FILE [--dotnet-openssl FILE]] [FILTER]:\n          \
                  builds dp in release mode, runs `dp bench --json` and `openssl speed` back to\n          \
                  back and prints each figure as a ratio of the hardware limit OpenSSL shows;\n          \
@@ -107,34 +111,6 @@ fn run(step: &str, cmd: &mut Command) -> Result<(), String> {
     } else {
         Err(format!("{step} failed ({status})"))
     }
-}
-
-const FUZZ_TARGETS: [&str; 4] = ["payload", "key_xml", "envelope", "capi_blob"];
-
-fn fuzz(target: Option<&str>, seconds: Option<&str>) -> Result<(), String> {
-    let target = target.filter(|t| FUZZ_TARGETS.contains(t)).ok_or_else(|| {
-        format!("usage: cargo xtask fuzz TARGET [SECONDS]; targets: {FUZZ_TARGETS:?}")
-    })?;
-    let seconds: u32 = seconds
-        .unwrap_or("60")
-        .parse()
-        .map_err(|_| "SECONDS must be a whole number".to_owned())?;
-    let installed = cargo()
-        .args(["fuzz", "--version"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !installed {
-        return Err("cargo-fuzz is not installed: run `cargo install cargo-fuzz`".into());
-    }
-    let corpus = format!("fuzz/corpus/{target}");
-    run(
-        &format!("cargo fuzz run {target}"),
-        cargo()
-            .args(["fuzz", "run", target, &corpus, "--"])
-            .arg(format!("-max_total_time={seconds}"))
-            // cargo-fuzz passes nightly flags; the stable toolchain accepts them this way.
-            .env("RUSTC_BOOTSTRAP", "1"),
-    )
 }
 
 fn ci() -> Result<(), String> {

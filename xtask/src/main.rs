@@ -127,6 +127,14 @@ fn ci() -> Result<(), String> {
         ]),
     )?;
     run("cargo test", cargo().args(["test", "--workspace"]))?;
+    // The workspace README's examples, as doctests of dp-keyring: only on request, because the
+    // published dp-keyring does not contain that README.
+    run(
+        "cargo test (the workspace README's examples)",
+        cargo()
+            .args(["test", "-p", "dp-keyring", "--doc"])
+            .env("RUSTDOCFLAGS", "--cfg dp_workspace_readme"),
+    )?;
     // dp-keyring without its `certificates` feature (the workspace build unifies it on through
     // dp-cli): keys encrypted at rest must still be reported, never break the ring.
     run(

@@ -11,13 +11,12 @@
 //! ```
 
 use std::cell::Cell;
-use std::collections::HashSet;
 use std::io::{self, Write};
 use std::rc::Rc;
-use std::sync::{Mutex, PoisonError};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use dp_envelope::{
-    EnvelopeError, Fingerprint, OpenOptions, PlaintextSink, PrivateKey, ReplayCheck, ReplayStore,
+    EnvelopeError, OpenOptions, PlaintextSink, PrivateKey, ReplayCache, ReplayCheck,
 };
 
 /// The known-answer envelopes' creation time (2027-01-15T08:00:00Z).
@@ -60,40 +59,6 @@ impl PlaintextSink for WatchedSink {
     }
 }
 
-/// A sender's fingerprint (none for an unsigned envelope) and a message id.
-type Opened = (Option<[u8; 32]>, [u8; 16]);
-
-/// Opened pairs, in memory.
-#[derive(Debug, Default)]
-struct MemoryReplay(Mutex<HashSet<Opened>>);
-
-impl ReplayStore for MemoryReplay {
-    fn contains(&self, sender: Option<Fingerprint>, id: &[u8; 16]) -> Result<bool, EnvelopeError> {
-        let seen = self.0.lock().unwrap_or_else(PoisonError::into_inner);
-        Ok(seen.contains(&(sender.map(|f| f.0), *id)))
-    }
-
-    fn check_and_record(
-        &self,
-        sender: Option<Fingerprint>,
-        id: &[u8; 16],
-        _created: i64,
-        _now: i64,
-        _window: i64,
-    ) -> Result<(), EnvelopeError> {
-        let mut seen = self.0.lock().unwrap_or_else(PoisonError::into_inner);
-        if seen.insert((sender.map(|f| f.0), *id)) {
-            Ok(())
-        } else {
-            Err(EnvelopeError::Replayed)
-        }
-    }
-
-    fn describe(&self) -> String {
-        "memory".to_owned()
-    }
-}
-
 fn open(data: &[u8], options: &OpenOptions<'_>) -> Result<Vec<u8>, EnvelopeError> {
     let committed = Rc::new(Cell::new(false));
     let sink = WatchedSink {
@@ -120,8 +85,16 @@ fn open(data: &[u8], options: &OpenOptions<'_>) -> Result<Vec<u8>, EnvelopeError
 /// Opens `data` with `bob`; panics only on a broken invariant. Returns the first open's result.
 pub(crate) fn check(data: &[u8], bob: &PrivateKey) -> Result<Vec<u8>, EnvelopeError> {
     let plaintext = open(data, &OpenOptions::new(bob, NOW))?;
-    // An envelope that opens once opens again with a replay cache, and only once.
-    let cache = MemoryReplay::default();
+    // An envelope that opens once opens again with a replay cache, and only once: the crate's
+    // own file cache, in a fresh scratch file (only inputs that open get this far, so it is rare).
+    static OPENED: AtomicU64 = AtomicU64::new(0);
+    let path = std::env::temp_dir().join(format!(
+        "dp-fuzz-replay-{}-{}",
+        std::process::id(),
+        OPENED.fetch_add(1, Ordering::Relaxed)
+    ));
+    let _ = std::fs::remove_file(&path);
+    let cache = ReplayCache::new(&path);
     let mut options = OpenOptions::new(bob, NOW);
     options.replay = Some(ReplayCheck {
         cache: Some(&cache),
@@ -137,5 +110,8 @@ pub(crate) fn check(data: &[u8], bob: &PrivateKey) -> Result<Vec<u8>, EnvelopeEr
         matches!(open(data, &options), Err(EnvelopeError::Replayed)),
         "a replay was not detected"
     );
+    // The cache and the lock file beside it.
+    let _ = std::fs::remove_file(&path);
+    let _ = std::fs::remove_file(path.with_extension("lock"));
     Ok(plaintext)
 }

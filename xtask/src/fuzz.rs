@@ -455,15 +455,12 @@ mod tests {
         let root = workspace_root();
         let manifest =
             fs::read_to_string(root.join("fuzz/Cargo.toml")).map_err(|e| e.to_string())?;
-        let bins: BTreeSet<&str> = manifest
-            .split("[[bin]]")
-            .skip(1)
-            .filter_map(|section| {
-                let line = section
-                    .lines()
-                    .find(|l| l.trim_start().starts_with("name"))?;
-                line.split('"').nth(1)
-            })
+        let manifest: toml_edit::DocumentMut = manifest.parse().map_err(|e| format!("{e}"))?;
+        let bins: BTreeSet<&str> = manifest["bin"]
+            .as_array_of_tables()
+            .ok_or("fuzz/Cargo.toml has no [[bin]]")?
+            .iter()
+            .filter_map(|bin| bin["name"].as_str())
             .collect();
         let listed: BTreeSet<&str> = FUZZ_TARGETS.iter().map(|(t, _)| *t).collect();
         assert_eq!(
@@ -487,8 +484,10 @@ mod tests {
                 .join("tests")
                 .join(format!("{file}.rs"));
             let text = fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+            // The directory spelled out, or named to the file's `corpus(TARGET)` helper.
             assert!(
-                text.contains(&format!("fuzz/corpus/{target}\"")),
+                text.contains(&format!("fuzz/corpus/{target}\""))
+                    || text.contains(&format!("corpus(\"{target}\")")),
                 "{} does not replay fuzz/corpus/{target}",
                 path.display()
             );

@@ -35,18 +35,30 @@ fn load(text: &str) {
     let _ = manager.load();
 }
 
+/// Every input of fuzz/corpus/TARGET, by file name; never empty.
+fn corpus(target: &str) -> Vec<(String, Vec<u8>)> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fuzz/corpus")
+        .join(target);
+    let inputs: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|entry| {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            (name, std::fs::read(&path).unwrap())
+        })
+        .collect();
+    assert!(!inputs.is_empty(), "the {target} corpus is empty");
+    inputs
+}
+
 #[test]
 fn key_xml_corpus() {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fuzz/corpus/key_xml");
-    let mut seen = 0;
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let data = std::fs::read(entry.unwrap().path()).unwrap();
-        seen += 1;
+    for (_, data) in corpus("key_xml") {
         if let Ok(text) = std::str::from_utf8(&data) {
             load(text);
         }
     }
-    assert!(seen > 0, "the corpus is empty");
 }
 
 #[cfg(feature = "redis")]
@@ -58,23 +70,14 @@ fn store_elements_corpus() {
         Ok(stores) => stores,
         Err(why) => return unreachable(&why),
     };
-    let dir = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../fuzz/corpus/store_elements"
-    );
-    let mut seen = 0;
     let mut seeds = 0;
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        let data = std::fs::read(&path).unwrap();
-        seen += 1;
+    for (name, data) in corpus("store_elements") {
         let (document, redis) = stores.check(&data);
-        let name = path.file_name().unwrap().to_string_lossy();
         let malformed = |r: &Result<usize, KeyringError>| {
             matches!(r, Err(KeyringError::MalformedElement { .. }))
         };
         // What the hand-made seeds were made to reach; inputs the fuzzer added may do anything.
-        let as_expected = match name.as_ref() {
+        let as_expected = match name.as_str() {
             "document-dotnet-blob" => document.as_ref().ok() == Some(&4),
             "document-indented-pg-rows" => document.as_ref().ok() == Some(&5),
             "document-doctype" | "document-unclosed" => malformed(&document),
@@ -89,7 +92,6 @@ fn store_elements_corpus() {
             "{name}: document {document:?}, redis {redis:?}"
         );
     }
-    assert!(seen > 0, "the corpus is empty");
     assert_eq!(seeds, 8, "a hand-made seed is missing");
 }
 
@@ -126,18 +128,12 @@ fn sql_rows_corpus() {
         Ok(rows) => rows,
         Err(why) => return unreachable(&why),
     };
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fuzz/corpus/sql_rows");
-    let mut seen = 0;
     let mut seeds = 0;
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        let data = std::fs::read(&path).unwrap();
-        seen += 1;
+    for (name, data) in corpus("sql_rows") {
         let (postgres, mysql) = rows.check(&data);
-        let name = path.file_name().unwrap().to_string_lossy();
         // What the hand-made seeds were made to reach, the same on both servers; inputs the
         // fuzzer added may do anything.
-        let expected = match name.as_ref() {
+        let expected = match name.as_str() {
             "postgres-rows-dotnet" | "mysql-rows-dotnet" => Some(4),
             "nameless-and-empty-rows" => Some(2),
             "four-byte-text" => Some(2),
@@ -148,6 +144,5 @@ fn sql_rows_corpus() {
         assert_eq!(count(&postgres), expected, "{name}: postgres {postgres:?}");
         assert_eq!(count(&mysql), expected, "{name}: mysql {mysql:?}");
     }
-    assert!(seen > 0, "the corpus is empty");
     assert_eq!(seeds, 6, "a hand-made seed is missing");
 }
